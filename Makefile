@@ -1,0 +1,56 @@
+# The verbs of the Thi đua platform. Run `make help` for the list.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SERVICES := identity criteria scoring awards notify
+export PYTHONPATH := $(CURDIR)
+
+.DEFAULT_GOAL := help
+.PHONY: help install migrate bus-setup up test test-embedded lint format bench lock clean
+
+help: ## List the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## Create the virtualenv and install the pinned dependencies
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+migrate: install ## Apply every service's database migrations
+	@for s in $(SERVICES); do $(BIN)/python -m services.$$s db upgrade || exit 1; done
+
+bus-setup: install ## Declare the event bus exchanges and queues
+	@for s in $(SERVICES); do $(BIN)/python -m services.$$s bus setup || exit 1; done
+
+up: migrate bus-setup ## Run the whole platform on this machine (embedded mode), Ctrl-C stops it
+	@rm -rf var/metrics && mkdir -p $(addprefix var/metrics/,$(SERVICES) gateway)
+	@echo "Thi đua platform: http://127.0.0.1:8080  (API docs: http://127.0.0.1:8080/api/docs)"
+	@$(BIN)/honcho --no-prefix start --procfile Procfile 2>&1
+
+test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unless CI=true)
+	$(BIN)/pytest
+
+lint: install ## ruff (lint and format) and the import-linter contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: install ## Rewrite the code in the project's style
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install ## Measure the platform and write docs/benchmarks.md
+	$(BIN)/python -m bench
+
+lock: ## Re-pin requirements*.txt from requirements*.in (needs the registry)
+	rm -rf /tmp/thidua-lock && $(PYTHON) -m venv /tmp/thidua-lock
+	/tmp/thidua-lock/bin/pip install --quiet -r requirements.in
+	/tmp/thidua-lock/bin/pip freeze --exclude pip > requirements.txt
+	/tmp/thidua-lock/bin/pip install --quiet -r requirements-dev.in
+	/tmp/thidua-lock/bin/pip freeze --exclude pip | grep -vxFf requirements.txt > requirements-dev.txt
+
+clean: ## Remove embedded-mode state (databases, the local bus, metrics)
+	rm -rf var

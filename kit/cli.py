@@ -1,0 +1,116 @@
+"""The commands every service answers to: ``python -m services.<name> <command>``.
+
+db upgrade            apply the service's and the kit's migrations
+bus setup             declare the exchanges and this service's queues
+relay                 publish the outbox to the broker (runs until stopped)
+consume               handle this service's events (runs until stopped)
+dead-letters list     show what could not be handled, with the error
+dead-letters redrive  send dead letters back to be handled again
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+
+import click
+
+from kit import logs, migrate
+from kit.config import Settings
+from kit.db import Database
+from kit.events import bus, deadletters
+from kit.events.consumer import Consumer
+from kit.events.relay import Relay
+from kit.service import Service
+
+
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM (Kubernetes, make down) and Ctrl-C end the loop after the current message."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def make_cli(service: Service) -> click.Group:
+    @click.group(help=f"Commands of the {service.name} service.")
+    @click.pass_context
+    def cli(ctx: click.Context) -> None:
+        logs.configure(service.name)
+        ctx.obj = Settings.from_env(service.name)
+
+    @cli.group(help="Database schema.")
+    def db() -> None:
+        pass
+
+    @db.command("upgrade", help="Apply every pending migration (kit and service branches).")
+    @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+    @click.pass_obj
+    def db_upgrade(settings: Settings, sql: bool) -> None:
+        migrate.upgrade(service, settings.database_url, sql=sql)
+
+    @db.command("revision", help="Write a new migration from the models (autogenerate).")
+    @click.option("-m", "--message", required=True)
+    @click.pass_obj
+    def db_revision(settings: Settings, message: str) -> None:
+        migrate.revision(service, settings.database_url, message)
+
+    @cli.group("bus", help="Event bus topology.")
+    def bus_group() -> None:
+        pass
+
+    @bus_group.command("setup", help="Declare the exchanges and this service's queues.")
+    @click.pass_obj
+    def bus_setup(settings: Settings) -> None:
+        with bus.connect(settings.bus_url) as connection:
+            connection.ensure_connection(max_retries=3)
+            queue = bus.declare(
+                connection, bus.Topology(settings.bus_prefix), service.name, service.subscriptions
+            )
+        click.echo(
+            f"{service.name}: exchanges declared"
+            + (f", queue {queue.name} bound" if queue else ", consumes nothing")
+        )
+
+    @cli.command(help="Publish committed outbox events to the broker until stopped.")
+    @click.option("--batch-size", default=200, show_default=True)
+    @click.pass_obj
+    def relay(settings: Settings, batch_size: int) -> None:
+        Relay(settings, Database(settings.database_url, service.name), batch_size).run(
+            _stop_on_signals()
+        )
+
+    @cli.command(help="Handle this service's events until stopped.")
+    @click.option("--prefetch", default=10, show_default=True)
+    @click.pass_obj
+    def consume(settings: Settings, prefetch: int) -> None:
+        if not service.subscriptions:
+            raise click.ClickException(f"{service.name} subscribes to no event")
+        Consumer(
+            settings, Database(settings.database_url, service.name), service.subscriptions, prefetch
+        ).run(_stop_on_signals())
+
+    @cli.group("dead-letters", help="Events this service could not handle.")
+    def dead_letters() -> None:
+        pass
+
+    @dead_letters.command("list", help="Print each dead letter as a JSON line.")
+    @click.pass_obj
+    def dead_letters_list(settings: Settings) -> None:
+        for letter in deadletters.list_dead_letters(settings):
+            click.echo(json.dumps(letter.as_dict(), ensure_ascii=False))
+
+    @dead_letters.command("redrive", help="Send dead letters back to be handled again.")
+    @click.option("--event-id", "event_ids", multiple=True, help="Only these (repeatable).")
+    @click.option("--all", "everything", is_flag=True, help="Every dead letter.")
+    @click.pass_obj
+    def dead_letters_redrive(
+        settings: Settings, event_ids: tuple[str, ...], everything: bool
+    ) -> None:
+        if not event_ids and not everything:
+            raise click.UsageError("name --event-id at least once, or --all")
+        done = deadletters.redrive(settings, None if everything else event_ids)
+        click.echo(f"redriven: {len(done)}")
+
+    return cli

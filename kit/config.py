@@ -1,0 +1,49 @@
+"""Settings read from the environment, once, into one immutable object per service.
+
+Every setting has a default that runs the embedded mode (SQLite files and the local bus
+under ``var/``), so a fresh clone starts with no configuration at all. Production points the
+same code at PostgreSQL and RabbitMQ with ``<SERVICE>_DATABASE_URL`` and ``AMQP_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def var_dir() -> Path:
+    """Where embedded-mode state lives: databases, the local bus, metrics, logs."""
+    return Path(os.environ.get("THIDUA_VAR", "var")).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    database_url: str
+    bus_url: str
+    bus_prefix: str
+    max_body_bytes: int
+    event_max_attempts: int
+    confirm_timeout_s: float
+
+    @property
+    def embedded_bus(self) -> bool:
+        return self.bus_url.startswith("local://")
+
+    @classmethod
+    def from_env(cls, service: str) -> Settings:
+        env = os.environ
+        database_url = env.get(f"{service.upper()}_DATABASE_URL") or (
+            f"sqlite:///{var_dir() / 'db' / service}.sqlite3"
+        )
+        bus_url = env.get("AMQP_URL") or f"local://{var_dir() / 'bus'}"
+        return cls(
+            service=service,
+            database_url=database_url,
+            bus_url=bus_url,
+            bus_prefix=env.get("THIDUA_BUS_PREFIX", "thidua"),
+            max_body_bytes=int(env.get("THIDUA_MAX_BODY_BYTES", str(1024 * 1024))),
+            event_max_attempts=int(env.get("THIDUA_EVENT_MAX_ATTEMPTS", "5")),
+            confirm_timeout_s=float(env.get("THIDUA_CONFIRM_TIMEOUT", "10")),
+        )

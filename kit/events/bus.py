@@ -1,0 +1,95 @@
+"""The broker side of the event bus: its topology and connections, on RabbitMQ or locally.
+
+Topology (``<prefix>`` is ``thidua`` unless THIDUA_BUS_PREFIX says otherwise):
+
+- ``<prefix>.events``  durable topic exchange; routing key = event type.
+- ``<prefix>.<service>``  one durable queue per consuming service (a quorum queue on
+  RabbitMQ), bound to the event types the service handles and to ``<prefix>.retry`` under
+  the service's name, so a retry goes back to that service alone.
+- ``<prefix>.<service>.dead``  its dead-letter queue, bound to ``<prefix>.dead``.
+
+The URL chooses the transport: ``amqp://`` is RabbitMQ with publisher confirms and mandatory
+publishing; ``local://<folder>`` is the embedded bus (kit.events.localbus).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from kombu import Connection, Exchange, Queue, binding
+
+from kit.events import localbus
+
+QUORUM = {"x-queue-type": "quorum"}
+
+
+class Topology:
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.events = Exchange(f"{prefix}.events", "topic", durable=True)
+        self.retry = Exchange(f"{prefix}.retry", "direct", durable=True)
+        self.dead = Exchange(f"{prefix}.dead", "direct", durable=True)
+
+    def service_queue(self, service: str, patterns: Iterable[str]) -> Queue:
+        bindings = [binding(self.events, routing_key=p) for p in patterns]
+        bindings.append(binding(self.retry, routing_key=service))
+        return Queue(
+            f"{self.prefix}.{service}", bindings=bindings, durable=True, queue_arguments=QUORUM
+        )
+
+    def dead_letter_queue(self, service: str) -> Queue:
+        return Queue(
+            f"{self.prefix}.{service}.dead",
+            exchange=self.dead,
+            routing_key=service,
+            durable=True,
+            queue_arguments=QUORUM,
+        )
+
+
+def connect(url: str, *, connect_timeout: float = 5.0) -> Connection:
+    """A kombu connection to the bus at ``url`` (not yet opened)."""
+    if url.startswith("local://"):
+        root = Path(url.removeprefix("local://"))
+        return Connection(
+            transport=localbus.Transport,
+            transport_options={**localbus.folders(root), "polling_interval": 0.05},
+        )
+    return Connection(
+        url,
+        connect_timeout=connect_timeout,
+        heartbeat=30,
+        transport_options={"confirm_publish": True, "max_retries": 1},
+    )
+
+
+def declare(
+    connection: Connection, topology: Topology, service: str, patterns: Iterable[str]
+) -> Queue | None:
+    """Declare the exchanges and, for a service that consumes, its queue and dead letters.
+
+    Idempotent. ``setup`` runs it before anything starts, and every relay and consumer again
+    at start, so no event is published before the queues that should receive it exist.
+    """
+    channel = connection.default_channel
+    for exchange in (topology.events, topology.retry, topology.dead):
+        exchange(channel).declare()
+    patterns = list(patterns)
+    if not patterns:
+        return None
+    queue = topology.service_queue(service, patterns)(channel)
+    queue.declare()
+    topology.dead_letter_queue(service)(channel).declare()
+    return queue
+
+
+def ping(url: str, timeout: float = 2.0) -> None:
+    """Raise when the broker cannot be reached within ``timeout`` seconds."""
+    if url.startswith("local://"):
+        root = Path(url.removeprefix("local://")) / "queues"
+        if not root.is_dir():
+            raise ConnectionError(f"local bus folder {root} is missing")
+        return
+    with connect(url, connect_timeout=timeout) as connection:
+        connection.ensure_connection(max_retries=1, timeout=timeout)

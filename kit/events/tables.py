@@ -1,0 +1,52 @@
+"""The messaging tables every service database holds: the outbox and the inbox.
+
+They live in the kit's own metadata and the kit's own Alembic branch (kit/migrations), which
+every service applies alongside its own, so a change to them is one migration for all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+
+from kit.db import BigId, UTCDateTime
+
+metadata = MetaData()
+
+outbox = Table(
+    "event_outbox",
+    metadata,
+    # The id orders events: the relay publishes a subject's events in id order.
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(200), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("envelope", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("published_at", UTCDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+)
+# The relay's hot query scans unpublished rows in id order; keep that index small and partial.
+Index(
+    "ix_event_outbox_unpublished",
+    outbox.c.id,
+    postgresql_where=outbox.c.published_at.is_(None),
+    sqlite_where=outbox.c.published_at.is_(None),
+)
+Index(
+    "ix_event_outbox_subject_unpublished",
+    outbox.c.subject,
+    outbox.c.id,
+    postgresql_where=outbox.c.published_at.is_(None),
+    sqlite_where=outbox.c.published_at.is_(None),
+)
+
+inbox = Table(
+    "event_inbox",
+    metadata,
+    # One row per (consumer, event): its presence means the effect is already committed.
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("type", String(200), nullable=False),
+    Column("handled_at", UTCDateTime, nullable=False),
+)

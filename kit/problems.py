@@ -1,0 +1,134 @@
+"""RFC 9457 problem details: the one shape of every 4xx and 5xx answer on the platform.
+
+Each problem has a stable ``type`` (a URN that never changes, so clients can switch on it), a
+title in Vietnamese or English chosen by ``Accept-Language``, the HTTP status, a ``detail``
+for this occurrence, the request id, and for validation errors the field-level ``errors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, g, json, request
+
+CONTENT_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:thidua:problem:"
+
+# slug -> (Vietnamese title, English title)
+TITLES: dict[str, tuple[str, str]] = {
+    "bad-request": ("Yêu cầu không hợp lệ", "Bad request"),
+    "malformed-json": ("Nội dung JSON không đúng cú pháp", "Malformed JSON body"),
+    "validation-failed": ("Dữ liệu không hợp lệ", "Validation failed"),
+    "unauthorized": ("Chưa xác thực", "Unauthorized"),
+    "forbidden": ("Không có quyền", "Forbidden"),
+    "not-found": ("Không tìm thấy", "Not found"),
+    "method-not-allowed": ("Phương thức không được hỗ trợ", "Method not allowed"),
+    "not-acceptable": ("Không thể đáp ứng định dạng yêu cầu", "Not acceptable"),
+    "conflict": ("Xung đột dữ liệu", "Conflict"),
+    "precondition-failed": ("Điều kiện tiên quyết không thỏa mãn", "Precondition failed"),
+    "payload-too-large": ("Nội dung yêu cầu quá lớn", "Payload too large"),
+    "unsupported-media-type": ("Kiểu nội dung không được hỗ trợ", "Unsupported media type"),
+    "too-many-requests": ("Quá nhiều yêu cầu", "Too many requests"),
+    "internal-error": ("Lỗi hệ thống", "Internal server error"),
+    "bad-gateway": ("Dịch vụ phía sau trả lời không hợp lệ", "Bad gateway"),
+    "service-unavailable": ("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
+    "gateway-timeout": ("Dịch vụ phía sau không trả lời kịp", "Gateway timeout"),
+}
+
+STATUS_SLUGS: dict[int, str] = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    412: "precondition-failed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-failed",
+    429: "too-many-requests",
+    500: "internal-error",
+    502: "bad-gateway",
+    503: "service-unavailable",
+    504: "gateway-timeout",
+}
+
+
+class Problem(Exception):
+    """Raise anywhere in a request to answer with problem+json.
+
+    ``detail`` is a pair (Vietnamese, English) or one string used for both.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        slug: str | None = None,
+        detail: str | tuple[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.slug = slug or STATUS_SLUGS.get(status, "bad-request")
+        self.detail = detail
+        self.extra = extra
+
+
+def prefers_vietnamese() -> bool:
+    """Vietnamese unless the caller prefers English; the platform's users are Vietnamese."""
+    best = request.accept_languages.best_match(["vi", "en"], default="vi")
+    return best != "en"
+
+
+def problem_body(
+    status: int,
+    slug: str,
+    detail: str | tuple[str, str] | None = None,
+    *,
+    vietnamese: bool = True,
+    instance: str | None = None,
+    request_id: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    title_vi, title_en = TITLES.get(slug, TITLES[STATUS_SLUGS.get(status, "bad-request")])
+    if isinstance(detail, tuple):
+        detail = detail[0] if vietnamese else detail[1]
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + slug,
+        "title": title_vi if vietnamese else title_en,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extra)
+    return body
+
+
+def problem_response(
+    status: int,
+    slug: str | None = None,
+    detail: str | tuple[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """Build the problem+json response for the current request."""
+    vietnamese = prefers_vietnamese()
+    body = problem_body(
+        status,
+        slug or STATUS_SLUGS.get(status, "bad-request"),
+        detail,
+        vietnamese=vietnamese,
+        instance=request.path,
+        request_id=g.get("request_id"),
+        **extra,
+    )
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=CONTENT_TYPE)
+    response.headers["Content-Language"] = "vi" if vietnamese else "en"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response

@@ -1,0 +1,32 @@
+"""What a service tells the kit about itself, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask_smorest import Blueprint
+from sqlalchemy import MetaData
+
+from kit.events.consumer import Handler
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service of the platform.
+
+    ``subscriptions`` maps routing-key patterns (``identity.#``) to the handler that applies
+    such an event to this service's own tables; an empty mapping means the service consumes
+    nothing and gets no queue.
+    """
+
+    name: str
+    title: str
+    description: str
+    metadata: MetaData
+    migrations: Path
+    blueprints: Sequence[Blueprint]
+    subscriptions: Mapping[str, Handler] = field(default_factory=dict)
+    # Called with the app after it is built (e.g. to load demo data or register extras).
+    on_app: Callable[..., None] | None = None

@@ -1,0 +1,1 @@
+"""Awards: award types, nominations, council votes, decisions and the award registry."""

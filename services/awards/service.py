@@ -1,0 +1,15 @@
+"""Awards, as the kit sees it."""
+
+from pathlib import Path
+
+from kit.service import Service
+from services.awards.models import Base
+
+SERVICE = Service(
+    name="awards",
+    title="Thi đua — Awards",
+    description="Award types, nominations, council votes, decisions and the award registry.",
+    metadata=Base.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    blueprints=[],
+)

@@ -1,0 +1,15 @@
+"""Criteria, as the kit sees it."""
+
+from pathlib import Path
+
+from kit.service import Service
+from services.criteria.models import Base
+
+SERVICE = Service(
+    name="criteria",
+    title="Thi đua — Criteria",
+    description="Yearly criteria tables per unit kind, their versions, emulation movements.",
+    metadata=Base.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    blueprints=[],
+)

@@ -1,0 +1,10 @@
+"""WSGI entry point: ``gunicorn 'services.identity.app:create_app()'``."""
+
+from flask import Flask
+
+from kit import app as kit_app
+from services.identity.service import SERVICE
+
+
+def create_app() -> Flask:
+    return kit_app.create_app(SERVICE)

@@ -1,0 +1,29 @@
+"""Identity's rules."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from kit.db import utcnow
+from kit.events import emit
+from services.identity import events
+from services.identity.models import Announcement
+
+
+def publish_announcement(session: Session, title: str, body: str) -> Announcement:
+    """Store the announcement and, in the same transaction, the event that tells everyone."""
+    announcement = Announcement(title=title.strip(), body=body.strip(), published_at=utcnow())
+    session.add(announcement)
+    session.flush()  # assigns the id the event carries
+    emit(
+        session,
+        events.ANNOUNCEMENT_PUBLISHED,
+        subject=f"announcement/{announcement.id}",
+        data={
+            "announcement_id": announcement.id,
+            "title": announcement.title,
+            "body": announcement.body,
+            "published_at": announcement.published_at.isoformat(),
+        },
+    )
+    return announcement

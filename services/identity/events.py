@@ -1,0 +1,3 @@
+"""The events identity publishes (documented in docs/events.md, schemas in docs/schemas/)."""
+
+ANNOUNCEMENT_PUBLISHED = "identity.announcement.published"

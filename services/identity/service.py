@@ -1,0 +1,16 @@
+"""Identity, as the kit sees it."""
+
+from pathlib import Path
+
+from kit.service import Service
+from services.identity import api
+from services.identity.models import Base
+
+SERVICE = Service(
+    name="identity",
+    title="Thi đua — Identity",
+    description="Organisations, regions, users, roles and tokens; platform announcements.",
+    metadata=Base.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    blueprints=[api.blueprint],
+)

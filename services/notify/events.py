@@ -1,0 +1,25 @@
+"""The events notify consumes, and what it does with each."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from kit.db import utcnow
+from kit.events import CloudEvent
+from services.notify.models import InboxItem
+
+
+def file_announcement(session: Session, event: CloudEvent) -> None:
+    """An announcement becomes an inbox item everyone sees."""
+    session.add(
+        InboxItem(
+            event_id=event.id,
+            event_type=event.type,
+            title=event.data["title"],
+            body=event.data["body"],
+            created_at=utcnow(),
+        )
+    )
+
+
+SUBSCRIPTIONS = {"identity.announcement.published": file_announcement}

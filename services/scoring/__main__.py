@@ -1,0 +1,4 @@
+from kit.cli import make_cli
+from services.scoring.service import SERVICE
+
+make_cli(SERVICE)(prog_name="python -m services.scoring")

@@ -1,0 +1,26 @@
+"""Scoring's tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kit.db import BigId, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Announcement(Base):
+    """Scoring's read-only copy of an identity announcement (filled from events)."""
+
+    __tablename__ = "announcements"
+
+    announcement_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
