@@ -8,7 +8,8 @@ import os
 
 from prometheus_client import multiprocess
 
-bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+# Loopback by default (embedded mode); containers set BIND_HOST=0.0.0.0.
+bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))

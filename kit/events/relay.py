@@ -27,6 +27,7 @@ from kombu import Connection, Producer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from kit import failpoints
 from kit.config import Settings
 from kit.db import Database, utcnow
 from kit.events import bus
@@ -129,6 +130,7 @@ class Relay:
                     confirm_timeout=self.settings.confirm_timeout_s,
                     retry=False,
                 )
+            failpoints.hit("relay.after_publish")
             session.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([r.id for r in rows]))

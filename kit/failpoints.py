@@ -1,0 +1,33 @@
+"""Failpoints: named places where a fault test can make a process pause or crash on purpose.
+
+Off unless ``THIDUA_FAILPOINTS`` names them, e.g. ``relay.after_publish=sleep:60``. The fault
+tests use them to stop a real process at the one moment that matters (say, after the broker
+confirmed but before the outbox row was marked), which no outside timing can hit reliably.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from functools import cache
+
+
+@cache
+def _configured() -> dict[str, str]:
+    spec = os.environ.get("THIDUA_FAILPOINTS", "")
+    points = (item.partition("=") for item in spec.split(",") if item.strip())
+    return {name.strip(): action.strip() for name, _, action in points}
+
+
+def hit(name: str) -> None:
+    """Do what the failpoint ``name`` is set to do (nothing, when it is not set)."""
+    action = _configured().get(name)
+    if action is None:
+        return
+    kind, _, argument = action.partition(":")
+    if kind == "sleep":
+        time.sleep(float(argument or "3600"))
+    elif kind == "exit":
+        os._exit(int(argument or "1"))
+    else:
+        raise ValueError(f"unknown failpoint action {action!r} for {name}")
