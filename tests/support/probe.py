@@ -45,11 +45,11 @@ class ProbeFailure(RuntimeError):
 def handle(session: Session, event: CloudEvent) -> None:
     """Sleep, fail or record, as the event's data asks."""
     data = event.data
-    if marker := data.get("slow_once_marker"):
-        # Slow on the first delivery only: the marker outlives a killed process.
-        if not Path(marker).exists():
-            Path(marker).touch()
-            time.sleep(float(data.get("sleep", 60)))
+    # Slow on the first delivery only: the marker outlives a killed process.
+    marker = data.get("slow_once_marker")
+    if marker and not Path(marker).exists():
+        Path(marker).touch()
+        time.sleep(float(data.get("sleep", 60)))
     if (broken := data.get("fail_while_exists")) and Path(broken).exists():
         raise ProbeFailure(f"probe is broken while {broken} exists")
     session.add(
