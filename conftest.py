@@ -6,7 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
+from kit.app import create_app
+from kit.service import Service
 from tests.support import infra
 from tests.support.stack import Stack
 
@@ -21,3 +24,11 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
         yield s
     finally:
         s.close()
+
+
+def service_app(stack: Stack, service: Service) -> Flask:
+    """The service's real app factory, on the stack's database and bus, migrated."""
+    stack.prepare(service)
+    app = create_app(service, stack.settings(service.name))
+    app.config["TESTING"] = True
+    return app

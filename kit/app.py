@@ -136,7 +136,8 @@ def _begin_request() -> Response | None:
         context.correlation_id.set(g.request_id),
     )
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
-    if request.method in BODY_METHODS and (request.content_length or chunked):
+    routed = request.routing_exception is None  # unknown routes answer 404/405 instead
+    if routed and request.method in BODY_METHODS and (request.content_length or chunked):
         view = current_app.view_functions.get(request.endpoint or "")
         accepted = getattr(view, "accepted_content_types", JSON_TYPES)
         mimetype = request.mimetype
