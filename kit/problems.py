@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, g, json, request
+from marshmallow import Schema, fields
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:thidua:problem:"
@@ -53,6 +54,18 @@ STATUS_SLUGS: dict[int, str] = {
     503: "service-unavailable",
     504: "gateway-timeout",
 }
+
+
+class ProblemSchema(Schema):
+    """The shape of every error, as the OpenAPI document describes it."""
+
+    type = fields.String(metadata={"example": TYPE_PREFIX + "validation-failed"})
+    title = fields.String(metadata={"example": "Dữ liệu không hợp lệ"})
+    status = fields.Integer(metadata={"example": 422})
+    detail = fields.String()
+    instance = fields.String()
+    request_id = fields.String()
+    errors = fields.Dict(metadata={"description": "Field name to its messages (422 only)"})
 
 
 class Problem(Exception):

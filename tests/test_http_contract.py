@@ -6,6 +6,7 @@ Run against each service's real app factory (in-process, embedded stack).
 from __future__ import annotations
 
 import dataclasses
+import io
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,13 @@ def test_bad_bodies_get_precise_problems_and_change_nothing(embedded: Stack) -> 
         content_type="application/json",
     )
     assert (huge.status_code, huge.mimetype) == (413, PROBLEM)
+    # Sent chunked (no Content-Length), the same body must not arrive cut short.
+    huge_chunked = client.post(
+        "/announcements",
+        input_stream=io.BytesIO(b'{"title": "t", "body": "' + b"x" * (1024 * 1024) + b'"}'),
+        headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+    )
+    assert (huge_chunked.status_code, huge_chunked.mimetype) == (413, PROBLEM)
 
     invalid = client.post(
         "/announcements", json={"title": 5}, headers={"Accept-Language": "en-GB,en;q=0.9"}

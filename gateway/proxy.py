@@ -1,0 +1,225 @@
+"""Forwarding ``/api/v1/<service>/<path>`` to ``<path>`` on that service.
+
+The request goes upstream as the client sent it (method, path, query, body, end-to-end
+headers) plus ``X-Request-ID`` and the ``X-Forwarded-*`` headers; the answer comes back as the
+service gave it. The body is read whole in both directions: the gateway limits request bodies
+anyway, and a complete answer is the only way to turn a service dying mid-answer into a clean
+502 instead of a truncated 200.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote, urlsplit
+
+import requests
+import urllib3.exceptions
+from flask import Blueprint, Response, current_app, g, request
+
+from gateway.metrics import UPSTREAM_ERRORS, UPSTREAM_LATENCY, UPSTREAM_REQUESTS
+from gateway.upstreams import BAD_GATEWAY, TIMEOUT, UNAVAILABLE, Upstream, failure_kind
+from kit.problems import Problem, problem_response
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("proxy", __name__)
+
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+# Headers that describe one connection, not the message (RFC 9110 section 7.6.1).
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host"}
+)
+# Set again by the gateway (or by requests, for Content-Length) rather than passed along.
+REQUEST_REPLACED = frozenset(
+    {
+        "content-length",
+        "expect",
+        "x-request-id",
+        "x-forwarded-for",
+        "x-forwarded-proto",
+        "x-forwarded-host",
+        "x-forwarded-prefix",
+    }
+)
+# The gateway's server adds its own; two Date headers would confuse caches.
+RESPONSE_REPLACED = frozenset({"content-length", "date", "server"})
+
+
+def _connection_tokens(headers: Iterable[tuple[str, str]]) -> set[str]:
+    """Header names listed in ``Connection`` are hop-by-hop too."""
+    tokens: set[str] = set()
+    for name, value in headers:
+        if name.lower() == "connection":
+            tokens.update(t.strip().lower() for t in value.split(",") if t.strip())
+    return tokens
+
+
+def end_to_end(
+    headers: Iterable[tuple[str, str]], replaced: frozenset[str]
+) -> list[tuple[str, str]]:
+    """The headers that belong to the message, without hop-by-hop and replaced ones."""
+    headers = list(headers)
+    dropped = HOP_BY_HOP | replaced | _connection_tokens(headers)
+    return [
+        (name, value)
+        for name, value in headers
+        if name.lower() not in dropped and not name.lower().startswith("proxy-")
+    ]
+
+
+def upstream_path(service: str) -> str:
+    """The path to ask the service for, keeping the client's percent-encoding (``%2F`` stays)."""
+    prefix = f"/api/v1/{service}"
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+    raw_path = raw.split("?", 1)[0]
+    if not (raw_path == prefix or raw_path.startswith(prefix + "/")):
+        # No raw URI from the server (or an unusual one): re-encode the decoded path.
+        raw_path = quote(request.path, safe="/:@!$&'()*+,;=-._~")
+    return raw_path[len(prefix) :] or "/"
+
+
+def _request_headers(service: str) -> list[tuple[str, str]]:
+    headers = end_to_end(request.headers.items(), REQUEST_REPLACED)
+    forwarded_for = request.headers.get("X-Forwarded-For")
+    client = request.remote_addr or "unknown"
+    headers += [
+        ("X-Request-ID", g.request_id),
+        ("X-Forwarded-For", f"{forwarded_for}, {client}" if forwarded_for else client),
+        ("X-Forwarded-Proto", request.scheme),
+        ("X-Forwarded-Host", request.host),
+        ("X-Forwarded-Prefix", f"/api/v1/{service}"),
+    ]
+    return headers
+
+
+def _public_location(location: str, upstream: Upstream) -> str:
+    """Rewrite a redirect to the service's own address into the gateway's address for it."""
+    prefix = f"/api/v1/{upstream.name}"
+    if location.startswith(upstream.base_url + "/") or location == upstream.base_url:
+        location = location[len(upstream.base_url) :] or "/"
+    elif not location.startswith("/") or location.startswith("//"):
+        return location  # elsewhere, or relative to the current path: already right
+    base_path = urlsplit(upstream.base_url).path
+    if base_path and location.startswith(base_path + "/"):
+        location = location[len(base_path) :]
+    return prefix + location
+
+
+def _unavailable(upstream: Upstream, kind: str, error: BaseException) -> Response:
+    UPSTREAM_ERRORS.labels(upstream.name, kind).inc()
+    log.warning(
+        "upstream %s failed: %s",
+        upstream.name,
+        kind,
+        extra={"upstream": upstream.name, "kind": kind, "error": repr(error)[:500]},
+    )
+    name = upstream.name
+    if kind == UNAVAILABLE:
+        return problem_response(
+            503,
+            "service-unavailable",
+            (
+                f"Dịch vụ {name} hiện không kết nối được; hãy thử lại sau ít phút.",
+                f"The {name} service cannot be reached right now; try again in a few minutes.",
+            ),
+            service=name,
+        )
+    if kind == TIMEOUT:
+        timeout = current_app.extensions["gateway"].settings.read_timeout
+        return problem_response(
+            504,
+            "gateway-timeout",
+            (
+                f"Dịch vụ {name} không trả lời trong {timeout:g} giây; yêu cầu có thể đã được "
+                "xử lý, hãy kiểm tra trước khi gửi lại.",
+                f"The {name} service did not answer within {timeout:g} s; the request may "
+                "have been carried out, check before sending it again.",
+            ),
+            service=name,
+        )
+    return problem_response(
+        502,
+        "bad-gateway",
+        (
+            f"Dịch vụ {name} trả lời không hợp lệ.",
+            f"The {name} service sent an invalid answer.",
+        ),
+        service=name,
+    )
+
+
+def forward_to(upstream: Upstream) -> Response:
+    """Send the current request to ``upstream`` and build the client's answer from its reply."""
+    g.log_extra = {"upstream": upstream.name}  # for the request's log line
+    settings = current_app.extensions["gateway"].settings
+    body = request.get_data(cache=False)  # 413 over the limit (kit.web bounds chunked too)
+    url = upstream.url(upstream_path(upstream.name))
+    if request.query_string:
+        url += "?" + request.query_string.decode("latin-1")
+    started = time.perf_counter()
+    try:
+        reply = upstream.session.request(
+            request.method,
+            url,
+            data=body or None,
+            headers=dict(_request_headers(upstream.name)),
+            timeout=(settings.connect_timeout, settings.read_timeout),
+            allow_redirects=False,
+            stream=True,
+        )
+        try:
+            # Undecoded: a gzip answer stays gzip, with its Content-Encoding, for the client.
+            content = reply.raw.read(decode_content=False)
+        finally:
+            reply.close()
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+        return _unavailable(upstream, failure_kind(error), error)
+    except (OSError, ValueError) as error:  # e.g. a malformed status line or header block
+        return _unavailable(upstream, BAD_GATEWAY, error)
+    UPSTREAM_LATENCY.labels(upstream.name).observe(time.perf_counter() - started)
+    UPSTREAM_REQUESTS.labels(upstream.name, str(reply.status_code)).inc()
+
+    headers = end_to_end(reply.raw.headers.iteritems(), RESPONSE_REPLACED)
+    response = Response(content, status=reply.status_code)
+    response.headers.clear()
+    for name, value in headers:
+        if name.lower() == "location":
+            value = _public_location(value, upstream)
+        response.headers.add(name, value)
+    # werkzeug sets Content-Length from the body (none for 204); HEAD and 304 have no body, so
+    # they keep the service's, which describes the body they leave out.
+    length = reply.headers.get("Content-Length")
+    if length is not None and (request.method == "HEAD" or reply.status_code == 304):
+        response.headers["Content-Length"] = length
+    return response
+
+
+def _upstreams() -> Mapping[str, Upstream]:
+    return current_app.extensions["gateway"].upstreams
+
+
+@blueprint.route(
+    "/api/v1/<service>/",
+    defaults={"path": ""},
+    methods=METHODS,
+    strict_slashes=False,
+    provide_automatic_options=False,
+)
+@blueprint.route("/api/v1/<service>/<path:path>", methods=METHODS, provide_automatic_options=False)
+def forward(service: str, path: str) -> Response:
+    """Any method on any path under a known service goes to that service (OPTIONS included)."""
+    upstream = _upstreams().get(service)
+    if upstream is None:
+        known = ", ".join(_upstreams())
+        raise Problem(
+            404,
+            "not-found",
+            (
+                f"Không có dịch vụ '{service}'; các dịch vụ: {known}.",
+                f"There is no service '{service}'; the services are: {known}.",
+            ),
+        )
+    return forward_to(upstream)

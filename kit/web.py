@@ -1,0 +1,187 @@
+"""The HTTP conventions every app of the platform keeps, services and gateway alike.
+
+``install(app, name)`` gives an app: an ``X-Request-ID`` on every answer (the caller's when it
+is safe, a new one otherwise) carried into logs and events; one JSON log line and the request
+metrics per request; RFC 9457 problem+json for every 4xx and 5xx, including werkzeug's own
+(404, 405, 413) and unexpected errors; and a body size limit that holds for chunked bodies too.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from kit import context
+from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from kit.problems import Problem, prefers_vietnamese, problem_response
+
+log = logging.getLogger(__name__)
+
+QUIET_ROUTES = frozenset({"/healthz", "/metrics"})
+TOO_LARGE = "thidua.body_too_large"
+
+
+class ChunkedBodyLimit:
+    """WSGI middleware: a chunked body over the limit becomes a 413, not a truncated body.
+
+    werkzeug stops reading a chunked body at ``MAX_CONTENT_LENGTH`` and hands the app what it
+    read so far, so an oversize upload would reach the view cut short. This reads such a body
+    (up to one byte past the limit) before the app sees it.
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], limit: int) -> None:
+        self.wsgi_app = wsgi_app
+        self.limit = limit
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            body = environ["wsgi.input"].read(self.limit + 1)
+            if len(body) > self.limit:
+                environ[TOO_LARGE] = True
+                body = b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("HTTP_TRANSFER_ENCODING")
+            environ["wsgi.input_terminated"] = False
+        return self.wsgi_app(environ, start_response)
+
+
+# marshmallow's messages, in Vietnamese for callers who prefer it (the platform's default).
+_VI_MESSAGES = {
+    "Missing data for required field.": "Thiếu dữ liệu cho trường bắt buộc.",
+    "Unknown field.": "Trường không được hỗ trợ.",
+    "Field may not be null.": "Trường không được để trống (null).",
+    "Not a valid string.": "Không phải là chuỗi ký tự hợp lệ.",
+    "Not a valid integer.": "Không phải là số nguyên hợp lệ.",
+    "Not a valid number.": "Không phải là số hợp lệ.",
+    "Not a valid boolean.": "Không phải là giá trị đúng/sai hợp lệ.",
+    "Not a valid datetime.": "Không phải là thời điểm hợp lệ.",
+    "Not a valid date.": "Không phải là ngày hợp lệ.",
+    "Invalid input type.": "Kiểu dữ liệu đầu vào không hợp lệ.",
+}
+
+
+_LENGTH_BETWEEN = re.compile(r"Length must be between (\d+) and (\d+)\.")
+
+
+def _translate(messages: Any) -> Any:
+    if isinstance(messages, dict):
+        return {k: _translate(v) for k, v in messages.items()}
+    if isinstance(messages, list):
+        return [_translate(m) for m in messages]
+    if isinstance(messages, str):
+        if match := _LENGTH_BETWEEN.fullmatch(messages):
+            return "Độ dài phải từ {} đến {} ký tự.".format(*match.groups())
+        return _VI_MESSAGES.get(messages, messages)
+    return messages
+
+
+def http_problem(error: HTTPException) -> Response:
+    """problem+json for any werkzeug HTTP error, including webargs' validation errors."""
+    status = error.code or 500
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if status == 422 and messages:
+        # webargs nests errors under the request location; the caller only needs the fields.
+        errors = messages["json"] if set(messages) == {"json"} else messages
+        if prefers_vietnamese():
+            errors = _translate(errors)
+        return problem_response(
+            422,
+            "validation-failed",
+            ("Một số trường không hợp lệ, xem errors.", "Some fields are invalid, see errors."),
+            errors=errors,
+        )
+    detail = {
+        404: ("Không có tài nguyên nào ở địa chỉ này.", "Nothing exists at this address."),
+        405: (
+            f"Phương thức {request.method} không được hỗ trợ ở địa chỉ này.",
+            f"{request.method} is not supported here.",
+        ),
+        413: (
+            f"Nội dung vượt quá {current_app.config['MAX_CONTENT_LENGTH']} byte.",
+            f"The body exceeds {current_app.config['MAX_CONTENT_LENGTH']} bytes.",
+        ),
+    }.get(status)
+    return problem_response(status, detail=detail, headers=headers)
+
+
+def _begin_request() -> None:
+    g.started = time.perf_counter()
+    g.request_id = context.accept_or_new_id(request.headers.get("X-Request-ID"))
+    g.context_tokens = (
+        context.request_id.set(g.request_id),
+        context.correlation_id.set(g.request_id),
+    )
+    if request.environ.get(TOO_LARGE):
+        raise RequestEntityTooLarge()
+
+
+def _finish_request(response: Response) -> Response:
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    route = request.url_rule.rule if request.url_rule else "unmatched"
+    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+    name = current_app.config["THIDUA_NAME"]
+    HTTP_REQUESTS.labels(name, request.method, route, str(response.status_code)).inc()
+    HTTP_LATENCY.labels(name, request.method, route).observe(elapsed)
+    if route not in QUIET_ROUTES:
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 2),
+                **g.get("log_extra", {}),
+            },
+        )
+    return response
+
+
+def _end_request(_: BaseException | None) -> None:
+    tokens = g.pop("context_tokens", None)
+    if tokens:
+        context.request_id.reset(tokens[0])
+        context.correlation_id.reset(tokens[1])
+
+
+def _problem(error: Problem) -> Response:
+    return problem_response(error.status, error.slug, error.detail, **error.extra)
+
+
+def _unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return http_problem(error)
+    log.exception("unhandled error")
+    return problem_response(
+        500,
+        "internal-error",
+        (
+            "Đã có lỗi ngoài dự kiến; hãy báo mã yêu cầu cho quản trị viên.",
+            "Something unexpected failed; quote the request id to the administrators.",
+        ),
+    )
+
+
+def install(app: Flask, name: str, max_body_bytes: int) -> None:
+    """Give ``app`` the platform's HTTP conventions; ``name`` labels its logs and metrics."""
+    app.config["THIDUA_NAME"] = name
+    app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, max_body_bytes)  # type: ignore[method-assign]
+    app.before_request(_begin_request)
+    app.after_request(_finish_request)
+    app.teardown_request(_end_request)
+    app.register_error_handler(Problem, _problem)
+    app.register_error_handler(Exception, _unexpected)
