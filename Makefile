@@ -6,7 +6,7 @@ SERVICES := identity criteria scoring awards notify
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate bus-setup up test test-embedded lint format bench lock clean
+.PHONY: help install migrate bus-setup up test lint format bench manifests lock clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,12 @@ format: install ## Rewrite the code in the project's style
 
 bench: install ## Measure the platform and write docs/benchmarks.md
 	$(BIN)/python -m bench
+
+manifests: install ## Check the deployment files in deploy/ (and render deploy/k8s when kubectl is here)
+	$(BIN)/pytest -q tests/test_manifests.py
+	@if command -v kubectl >/dev/null 2>&1; then \
+		mkdir -p var && kubectl kustomize deploy/k8s > var/k8s.yaml && echo "rendered: var/k8s.yaml"; \
+	fi
 
 lock: ## Re-pin requirements*.txt from requirements*.in (needs the registry)
 	rm -rf /tmp/thidua-lock && $(PYTHON) -m venv /tmp/thidua-lock

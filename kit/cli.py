@@ -22,6 +22,7 @@ from kit.db import Database
 from kit.events import bus, deadletters
 from kit.events.consumer import Consumer
 from kit.events.relay import Relay
+from kit.metrics import serve_from_env
 from kit.service import Service
 
 
@@ -77,6 +78,7 @@ def make_cli(service: Service) -> click.Group:
     @click.option("--batch-size", default=200, show_default=True)
     @click.pass_obj
     def relay(settings: Settings, batch_size: int) -> None:
+        serve_from_env()
         Relay(settings, Database(settings.database_url, service.name), batch_size).run(
             _stop_on_signals()
         )
@@ -87,6 +89,7 @@ def make_cli(service: Service) -> click.Group:
     def consume(settings: Settings, prefetch: int) -> None:
         if not service.subscriptions:
             raise click.ClickException(f"{service.name} subscribes to no event")
+        serve_from_env()
         Consumer(
             settings, Database(settings.database_url, service.name), service.subscriptions, prefetch
         ).run(_stop_on_signals())

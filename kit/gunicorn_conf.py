@@ -24,3 +24,8 @@ def child_exit(server: object, worker: object) -> None:
     """Drop a dead worker's live gauges from the shared metrics folder."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+# gunicorn 27 opens a control socket under ~/.gunicorn/; several masters on one machine
+# (embedded mode) would fight over the one path, and nothing of ours uses it.
+control_socket_disable = True

@@ -19,6 +19,7 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -73,6 +74,22 @@ class OutboxCollector(Collector):
         age.add_metric([self.service], oldest_age)
         yield backlog
         yield age
+
+
+def serve_from_env() -> None:
+    """Serve /metrics on ``THIDUA_METRICS_PORT`` when it is set (relays and consumers).
+
+    An API process answers /metrics itself; a relay or consumer has no HTTP server, so in a
+    pod of its own it exposes its counters here. ``BIND_HOST`` as for gunicorn.
+    """
+    port = os.environ.get("THIDUA_METRICS_PORT")
+    if not port:
+        return
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+    start_http_server(int(port), addr=os.environ.get("BIND_HOST", "127.0.0.1"), registry=registry)
 
 
 def exposition(extra: Collector | None = None) -> tuple[bytes, str]:
