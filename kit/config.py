@@ -17,6 +17,11 @@ def var_dir() -> Path:
     return Path(os.environ.get("THIDUA_VAR", "var")).resolve()
 
 
+def database_url_variable(service: str) -> str:
+    """``IDENTITY_DATABASE_URL`` for identity (dashes become underscores)."""
+    return f"{service.upper().replace('-', '_')}_DATABASE_URL"
+
+
 @dataclass(frozen=True)
 class Settings:
     service: str
@@ -34,7 +39,7 @@ class Settings:
     @classmethod
     def from_env(cls, service: str) -> Settings:
         env = os.environ
-        database_url = env.get(f"{service.upper()}_DATABASE_URL") or (
+        database_url = env.get(database_url_variable(service)) or (
             f"sqlite:///{var_dir() / 'db' / service}.sqlite3"
         )
         bus_url = env.get("AMQP_URL") or f"local://{var_dir() / 'bus'}"

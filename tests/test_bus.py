@@ -243,3 +243,37 @@ def test_broker_down_loses_nothing_and_publishes_in_order_when_back(stack: Stack
     for subject in subjects:
         seqs = [e.seq for e in effects(a) if e.subject == subject]
         assert seqs == list(range(1, 11)), f"{subject} handled out of order: {seqs}"
+
+
+def test_database_outage_pauses_the_consumer_instead_of_dead_lettering(stack: Stack) -> None:
+    if stack.kind == "embedded":
+        pytest.skip("SQLite lives in the consumer's own process: there is no connection to cut")
+    source = stack.prepare(service(SOURCE))
+    a = stack.prepare(service(A))
+    proxy = TcpProxy(("127.0.0.1", 5432), free_port())
+    proxy.start()
+    through_proxy = stack.database_url(A).replace("127.0.0.1:5432", proxy.url_host)
+    consumer = stack.spawn(
+        "consumer",
+        run_cli(stack, A, "consume"),
+        A,
+        PROBE_A_DATABASE_URL=through_proxy,
+        THIDUA_EVENT_MAX_ATTEMPTS="2",
+    )
+    relay = Relay(stack.settings(SOURCE), source)
+    emit_probe(source, "before/1")
+    relay.run_once()
+    wait_until(lambda: len(effects(a)) == 1, what="the consumer to work before the outage")
+
+    proxy.stop()
+    for n in range(3):
+        emit_probe(source, f"during/{n}", seq=n)
+    relay.run_once()
+    wait_until(lambda: "consumer paused" in consumer.output(20000), what="the consumer to pause")
+    assert list_dead_letters(stack.settings(A)) == [], "an outage is not the events' fault"
+
+    proxy.start()
+    wait_until(lambda: len(effects(a)) == 4, timeout=60, what="the events after the outage")
+    consumer.stop()
+    proxy.stop()
+    assert list_dead_letters(stack.settings(A)) == []

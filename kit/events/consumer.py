@@ -8,7 +8,9 @@ For each message:
    only acknowledged, which is what makes redelivery harmless;
 3. acknowledge the message only after that transaction commits, so a consumer killed midway
    leaves the message to be delivered again;
-4. when the handler raises, publish the message again through the retry exchange with its
+4. when the database itself fails (connection lost, refused), put the message back without
+   counting an attempt and pause: disconnect, back off, and resume once it answers again;
+5. when the handler raises, publish the message again through the retry exchange with its
    attempt count (it goes to the back of this service's queue, so other messages keep
    flowing), and after ``event_max_attempts`` attempts park it in the dead-letter queue with
    the error instead. Both are acknowledged only once the broker has confirmed the copy.
@@ -24,7 +26,7 @@ from typing import Any
 
 from kombu import Message, Producer
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from kit import context
@@ -38,6 +40,10 @@ from kit.metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED, EVENTS_FAILED
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, CloudEvent], None]
+
+
+class DatabaseUnavailable(Exception):
+    """The service's database failed to serve a handler; the message went back unchanged."""
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -123,6 +129,11 @@ class Consumer:
         token = context.correlation_id.set(event.correlationid)
         try:
             first_time = self.apply(event)
+        except (OperationalError, InterfaceError) as error:
+            # The database did not serve us: not the event's fault, so no attempt is counted.
+            # Put the message back as it was and stop consuming until the database answers.
+            message.requeue()
+            raise DatabaseUnavailable(str(error.orig or error)[:300]) from error
         except Exception as error:
             EVENTS_FAILED.labels(self.name, event.type).inc()
             dead = attempt >= self.settings.event_max_attempts
@@ -208,7 +219,7 @@ class Consumer:
                 if stop.is_set():
                     break
                 log.warning(
-                    "consumer connection lost; reconnecting",
+                    "consumer paused; reconnecting",
                     extra={"error": repr(error), "retry_in_s": backoff},
                 )
                 stop.wait(backoff)

@@ -15,7 +15,7 @@ from pathlib import Path
 from kombu import Exchange, Queue
 
 from kit import migrate
-from kit.config import Settings
+from kit.config import Settings, database_url_variable
 from kit.db import Database
 from kit.events import bus
 from kit.service import Service
@@ -67,7 +67,7 @@ class Stack:
             "LOG_LEVEL": "INFO",
         }
         for service in services:
-            env[f"{service.upper()}_DATABASE_URL"] = self.database_url(service)
+            env[database_url_variable(service)] = self.database_url(service)
         return env
 
     # -- resources ------------------------------------------------------------------------
