@@ -270,6 +270,8 @@ def test_database_outage_pauses_the_consumer_instead_of_dead_lettering(stack: St
         emit_probe(source, f"during/{n}", seq=n)
     relay.run_once()
     wait_until(lambda: "consumer paused" in consumer.output(20000), what="the consumer to pause")
+    # It backs off (0.5 s, 1 s, 2 s ...) rather than hammering the broker and the database.
+    wait_until(lambda: '"retry_in_s": 2.0' in consumer.output(50000), what="a growing backoff")
     assert list_dead_letters(stack.settings(A)) == [], "an outage is not the events' fault"
 
     proxy.start()

@@ -5,7 +5,8 @@ reviewer would otherwise check by eye: every YAML parses; every service has its 
 migration Job, its API (probed on /healthz and /readyz), its relay and, where it consumes, its
 consumer; every process runs the one image with the command the Procfile runs locally; the
 database URL is postgresql+psycopg:// built from the secret; no password is written anywhere;
-the kustomization lists every manifest.
+the kustomization lists every manifest; relays and consumers serve their metrics and only
+Prometheus may scrape them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ SERVICES = ("identity", "criteria", "scoring", "awards", "notify")
 CONSUMING = ("scoring", "notify")
 IMAGE = "thidua"  # the name every manifest uses; kustomization.yaml maps it to the registry
 COMPONENTS = ("api", "relay", "consumer", "migrate", "gateway")
+WORKERS = ("relay", "consumer")  # no HTTP API; their counters on THIDUA_METRICS_PORT
+METRICS_PORT = 9100
+# Where Prometheus runs, as the NetworkPolicies name it (the API's and the workers' alike).
+MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
 
 Doc = dict[str, Any]
 
@@ -71,6 +76,48 @@ def containers(doc: Doc) -> list[Doc]:
 
 def env_of(container: Doc) -> dict[str, Doc]:
     return {e["name"]: e for e in container.get("env", [])}
+
+
+def pod_labels(doc: Doc) -> dict[str, str]:
+    return doc["spec"]["template"]["metadata"]["labels"]
+
+
+def selects(selector: Doc, labels: dict[str, str]) -> bool:
+    """Whether a label selector (matchLabels and matchExpressions) matches these labels."""
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        value, values = labels.get(expression["key"]), expression.get("values", [])
+        matched = {
+            "In": value in values,
+            "NotIn": value not in values,
+            "Exists": value is not None,
+            "DoesNotExist": value is None,
+        }[expression["operator"]]
+        if not matched:
+            return False
+    return True
+
+
+def worker_deployments(service: str) -> list[Doc]:
+    """The service's relay and consumer Deployments."""
+    return [
+        d
+        for d in load(K8S / f"{service}.yaml")
+        if d["kind"] == "Deployment" and pod_labels(d)["app.kubernetes.io/component"] in WORKERS
+    ]
+
+
+def ingress_rules(docs: tuple[Doc, ...], labels: dict[str, str]) -> list[Doc]:
+    """Every ingress rule of the NetworkPolicies in docs that apply to pods with these labels."""
+    return [
+        rule
+        for d in docs
+        if d["kind"] == "NetworkPolicy"
+        and "Ingress" in d["spec"].get("policyTypes", ["Ingress"])
+        and selects(d["spec"]["podSelector"], labels)
+        for rule in d["spec"].get("ingress", [])
+    ]
 
 
 def walk(node: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
@@ -313,7 +360,7 @@ def test_service_network_policies(service: str) -> None:
     assert len(sources) == 2, "the gateway and Prometheus, nobody else"
 
     workers = find(docs, "NetworkPolicy", f"{service}-workers")
-    assert workers["spec"]["ingress"] == [], "relays, consumers and jobs take no connection"
+    assert workers["spec"]["ingress"] == [], f"no connection but Prometheus's ({service}-metrics)"
     for policy in (api, workers):
         databases = {
             peer["podSelector"]["matchLabels"]["cnpg.io/cluster"]
@@ -325,6 +372,57 @@ def test_service_network_policies(service: str) -> None:
 
     db = find(docs, "NetworkPolicy", f"{service}-db")
     assert db["spec"]["podSelector"]["matchLabels"] == {"cnpg.io/cluster": f"{service}-db"}
+
+
+# -- metrics of relays and consumers ------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_relays_and_consumers_serve_their_metrics(service: str) -> None:
+    """kit.metrics.serve_from_env serves them on THIDUA_METRICS_PORT, at BIND_HOST."""
+    workers = worker_deployments(service)
+    assert len(workers) == (2 if service in CONSUMING else 1), "a relay, and a consumer if any"
+    for doc in workers:
+        where = doc["metadata"]["name"]
+        (container,) = pod_spec(doc)["containers"]
+        port = {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"}
+        assert port in container.get("ports", []), f"{where}: no port metrics {METRICS_PORT}"
+        env = env_of(container)
+        assert env.get("THIDUA_METRICS_PORT", {}).get("value") == str(METRICS_PORT), where
+        assert env.get("BIND_HOST", {}).get("value") == "0.0.0.0", f"{where}: 127.0.0.1 otherwise"
+
+
+def test_prometheus_scrapes_every_relay_and_consumer() -> None:
+    monitors = [d for d in load(K8S / "monitoring.yaml") if d["kind"] == "PodMonitor"]
+    for service in SERVICES:
+        for doc in worker_deployments(service):
+            endpoints = [
+                (endpoint.get("port"), endpoint.get("path"))
+                for monitor in monitors
+                if selects(monitor["spec"]["selector"], pod_labels(doc))
+                for endpoint in monitor["spec"]["podMetricsEndpoints"]
+            ]
+            assert ("metrics", "/metrics") in endpoints, (
+                f"no PodMonitor scrapes {doc['metadata']['name']}"
+            )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_only_prometheus_reaches_relays_and_consumers(service: str) -> None:
+    """Their NetworkPolicies admit the monitoring namespace on the metrics port, nothing else."""
+    docs = load(K8S / f"{service}.yaml")
+    for doc in worker_deployments(service):
+        where = doc["metadata"]["name"]
+        (container,) = pod_spec(doc)["containers"]
+        named = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+        rules = ingress_rules(docs, pod_labels(doc))
+        assert rules, f"{where}: no NetworkPolicy lets Prometheus in"
+        for rule in rules:
+            assert rule.get("from") == [MONITORING], f"{where}: the monitoring namespace only"
+            ports = {named.get(p["port"], p["port"]) for p in rule.get("ports", [])}
+            assert ports == {METRICS_PORT}, f"{where}: port {METRICS_PORT} only, not {ports}"
+    migrate = pod_labels(find(docs, "Job", f"{service}-migrate"))
+    assert ingress_rules(docs, migrate) == [], "the migration Job takes no connection"
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -74,6 +75,7 @@ class Consumer:
         self.prefetch = prefetch
         self.topology = bus.Topology(settings.bus_prefix)
         self._producer: Producer | None = None
+        self._handled = 0  # messages handled since the current connection began
 
     @property
     def name(self) -> str:
@@ -150,6 +152,7 @@ class Consumer:
             self._forward(raw, headers, event.type, attempt, error, dead=dead)
             message.ack()
         else:
+            self._handled += 1
             EVENTS_CONSUMED.labels(self.name, event.type).inc()
             if not first_time:
                 log.info(
@@ -198,6 +201,8 @@ class Consumer:
     def run(self, stop: threading.Event, max_backoff: float = 10.0) -> None:
         backoff = 0.5
         while not stop.is_set():
+            self._handled = 0
+            consuming_since = time.monotonic()
             try:
                 with bus.connect(self.settings.bus_url) as connection:
                     connection.ensure_connection(max_retries=1)
@@ -209,7 +214,6 @@ class Consumer:
                         queue, on_message=self.on_message, prefetch_count=self.prefetch
                     ):
                         log.info("consuming", extra={"queue": queue.name})
-                        backoff = 0.5
                         while not stop.is_set():
                             try:
                                 connection.drain_events(timeout=1)
@@ -218,6 +222,10 @@ class Consumer:
             except Exception as error:
                 if stop.is_set():
                     break
+                # Start the backoff afresh only after a spell of real work: reconnecting to the
+                # broker alone proves nothing while the database is still away.
+                if self._handled or time.monotonic() - consuming_since > 60:
+                    backoff = 0.5
                 log.warning(
                     "consumer paused; reconnecting",
                     extra={"error": repr(error), "retry_in_s": backoff},
