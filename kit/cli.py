@@ -76,11 +76,17 @@ def make_cli(service: Service) -> click.Group:
 
     @cli.command(help="Publish committed outbox events to the broker until stopped.")
     @click.option("--batch-size", default=200, show_default=True)
+    @click.option(
+        "--idle-wait",
+        default=0.1,
+        show_default=True,
+        help="Seconds to sleep after a round that found nothing to publish.",
+    )
     @click.pass_obj
-    def relay(settings: Settings, batch_size: int) -> None:
+    def relay(settings: Settings, batch_size: int, idle_wait: float) -> None:
         serve_from_env()
         Relay(settings, Database(settings.database_url, service.name), batch_size).run(
-            _stop_on_signals()
+            _stop_on_signals(), idle_wait=idle_wait
         )
 
     @cli.command(help="Handle this service's events until stopped.")

@@ -61,6 +61,10 @@ class Relay:
             )
         return self._producer
 
+    def close(self) -> None:
+        """Release the broker connection (``run`` does this when it stops)."""
+        self._drop_connection()
+
     def _drop_connection(self) -> None:
         if self._connection is not None:
             try:

@@ -1,0 +1,300 @@
+"""The event bus figures as a document section: conditions, tables, and how to read them.
+
+The reading is computed from the figures (ratios between the stacks, the share of the
+latency spent waiting for the relay) so a rerun on another machine still says something true.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.bus.measure import Drain, Latency, Throughput
+from bench.bus.plan import Plan
+from bench.report import Section, Table
+from bench.stats import ms, percentile
+
+RELAY_IDLE_WAIT_S = 0.1  # kit.events.relay.Relay.run's default, which the CLI uses
+LOCAL_BUS_POLL_S = 0.05  # kit.events.bus.connect's polling_interval for local://
+
+
+@dataclass(frozen=True)
+class StackResult:
+    name: str
+    label: str
+    throughput: Throughput
+    drain: Drain
+    latencies: list[Latency]
+    startup_s: float
+    durability: dict[str, str]
+    cpu: str  # how busy the machine was during this stack's run
+
+
+def _delivery(result: Latency) -> list[float]:
+    """Marked published -> handled: the broker, the consumer and the handler's transaction."""
+    return [e - r for e, r in zip(result.end_to_end, result.relay_wait, strict=True)]
+
+
+def _conditions(results: Sequence[StackResult], plan: Plan) -> list[str]:
+    loads = "; ".join(f"{load.rate:g} events/s for {load.seconds:g} s" for load in plan.loads)
+    size = results[0].throughput.envelope_bytes
+    lines = [
+        f"Relay throughput: {plan.throughput_events:,} events pre-filled in the source outbox, "
+        f"each about its own subject with a {size}-byte envelope, drained by `Relay.run_once()` "
+        f"in a loop in the benchmark process, batch size {plan.batch_size}; "
+        f"{plan.throughput_trials} trial{'s' if plan.throughput_trials != 1 else ''} a stack, "
+        "the median reported with the range. The "
+        "sink's queue is bound (every event is routed and stored), no consumer runs, and the "
+        "queue is purged between trials. Broker connection set-up is not timed.",
+        f"Consumer throughput: {plan.consumer_events:,} events published to the sink's queue, "
+        f"then one consumer process (`python -m bench.bus.service_cli benchsink consume "
+        f"--prefetch {plan.prefetch}`) started to drain them; timed from its first effect to "
+        "its last, so start-up is excluded. Each event is one database transaction (inbox row "
+        "and effect), acknowledged after the commit.",
+        f"End-to-end latency: the platform's relay (`python -m bench.bus.service_cli benchsource"
+        f" relay --batch-size {plan.batch_size}`) and consumer (`... benchsink consume "
+        f"--prefetch {plan.prefetch}`) run as separate processes; the benchmark process commits "
+        f"one event per transaction at {loads}, on a fixed schedule. Latency is the sink "
+        "handler's clock reading minus the moment the source's commit returned (one machine, "
+        "one clock); the handler runs inside the inbox transaction, so its commit (one more "
+        "database commit) is not included. Every emitted event must take effect or the run fails.",
+        f"{plan.warmup_events} warm-up events go through first and are not counted (they absorb "
+        "process start-up).",
+        "Publisher confirms on: each publish waits for the broker's acknowledgement before the "
+        "next (kombu `confirm_publish`); messages are persistent (delivery mode 2); on RabbitMQ "
+        "publishing is mandatory and the queue is a quorum queue (its Raft log is written to "
+        "disk before the confirm).",
+        "The embedded bus writes one file per message and renames it into place, without fsync; "
+        f"its consumer polls the queue folder every {LOCAL_BUS_POLL_S:g} s.",
+        f"The relay process sleeps {RELAY_IDLE_WAIT_S:g} s whenever a round finds nothing to "
+        "publish (`Relay.run`'s `idle_wait`), and never while rows are waiting.",
+        "Percentiles are nearest-rank: each is a latency that really happened.",
+        "Process start-up, from launching the relay and consumer to the last warm-up effect: "
+        + ", ".join(f"{r.startup_s:.1f} s ({r.label})" for r in results)
+        + ".",
+    ]
+    for r in results:
+        settings = ", ".join(f"{k}={v}" for k, v in r.durability.items())
+        lines.append(f"Database durability ({r.label}): {settings}.")
+    for r in results:
+        lines.append(f"CPU during the {r.label} run: {r.cpu}.")
+    return lines
+
+
+def _throughput_table(results: Sequence[StackResult]) -> Table:
+    rows = []
+    for r in results:
+        low, high = r.throughput.range
+        rows.append(
+            [
+                r.label,
+                f"{r.throughput.events:,}",
+                str(r.throughput.batch_size),
+                str(r.throughput.rounds),
+                f"{statistics.median(r.throughput.seconds):.2f}",
+                f"{r.throughput.per_second:,.0f}",
+                f"{low:,.0f}–{high:,.0f}",
+            ]
+        )
+    return Table(
+        "Relay throughput (outbox to broker, with confirms)",
+        ["Stack", "Events", "Batch size", "Rounds", "Seconds", "Events/s", "Range, events/s"],
+        rows,
+        caption="Events, rounds and seconds are per trial; seconds and events/s are the median "
+        "trial's.",
+    )
+
+
+def _consumer_table(results: Sequence[StackResult]) -> Table:
+    return Table(
+        "Consumer throughput (queue to committed effect)",
+        ["Stack", "Events", "Seconds", "Events/s"],
+        [
+            [r.label, f"{r.drain.events:,}", f"{r.drain.seconds:.2f}", f"{r.drain.per_second:,.0f}"]
+            for r in results
+        ],
+    )
+
+
+def _latency_table(results: Sequence[StackResult]) -> Table:
+    rows = []
+    for r in results:
+        for lat in r.latencies:
+            e2e = lat.end_to_end
+            rows.append(
+                [
+                    r.label,
+                    f"{lat.load.rate:g}/s for {lat.load.seconds:g} s",
+                    f"{lat.achieved_rate:.1f}/s",
+                    f"{len(e2e):,}",
+                    *(ms(percentile(e2e, p)) for p in (50, 95, 99)),
+                    ms(max(e2e)),
+                    *(ms(x) for x in _stages(lat)),
+                ]
+            )
+    return Table(
+        "End-to-end latency (commit to consumer effect), milliseconds",
+        [
+            "Stack",
+            "Load",
+            "Achieved",
+            "Events",
+            "p50",
+            "p95",
+            "p99",
+            "max",
+            "mean",
+            "mean commit → published",
+            "mean published → handled",
+        ],
+        rows,
+        caption="The last two columns split the mean where the relay marked each event's batch "
+        "published (after the whole batch was confirmed); they add up to the mean.",
+    )
+
+
+def _throughput_reading(results: Sequence[StackResult]) -> list[str]:
+    paragraphs = []
+    if len(results) == 2:
+        fast, slow = sorted(results, key=lambda r: -r.throughput.per_second)
+        ratio = fast.throughput.per_second / slow.throughput.per_second
+        paragraphs.append(
+            f"**Relay throughput.** With confirms, the relay moves {ratio:.1f}× as many events "
+            f"per second on {fast.label} as on {slow.label} "
+            f"({1000 / fast.throughput.per_second:.2f} ms against "
+            f"{1000 / slow.throughput.per_second:.2f} ms an event, claim, publish, confirm "
+            "and mark included)."
+        )
+    paragraphs.append(_consumer_reading(results))
+    return paragraphs
+
+
+def _consumer_reading(results: Sequence[StackResult]) -> str:
+    comparisons = [
+        f"{r.label}: relay {r.throughput.per_second:,.0f}, consumer {r.drain.per_second:,.0f} "
+        f"events/s ({r.throughput.per_second / r.drain.per_second:.1f}×)"
+        for r in results
+    ]
+    if all(r.throughput.per_second > r.drain.per_second for r in results):
+        return (
+            "**The consumer is the slower stage** on every stack ("
+            + "; ".join(comparisons)
+            + "). It commits one database transaction per event in one process; its rate, not "
+            "the relay's, is the ceiling of the event flow into a service."
+        )
+    return "**Relay against consumer.** " + "; ".join(comparisons) + "."
+
+
+def _stages(lat: Latency) -> tuple[float, float, float]:
+    """Mean end to end, mean wait for the relay, mean after publication.
+
+    Means, not medians, because means add up: the two stages make the whole.
+    """
+    return (
+        statistics.fmean(lat.end_to_end),
+        statistics.fmean(lat.relay_wait),
+        statistics.fmean(_delivery(lat)),
+    )
+
+
+def _stack_latency_reading(r: StackResult) -> str:
+    sentences = []
+    for lat in r.latencies:
+        mean, wait, after = _stages(lat)
+        sentences.append(
+            f"At {lat.load.rate:g} events/s an event takes {ms(mean)} ms on average: "
+            f"{ms(wait)} ms ({wait / mean:.0%}) waiting for the relay to publish it, "
+            f"{ms(after)} ms after publication (p50 {ms(percentile(lat.end_to_end, 50))} ms)."
+        )
+    if len(r.latencies) > 1:
+        sentences.append(_load_effect(r, r.latencies[0], r.latencies[-1]))
+    return f"**Latency, {r.label}.** " + " ".join(sentences)
+
+
+def _load_effect(r: StackResult, light: Latency, heavy: Latency) -> str:
+    """What the heavier load changed, named by the stage that changed most."""
+    light_mean, light_wait, light_after = _stages(light)
+    heavy_mean, heavy_wait, heavy_after = _stages(heavy)
+    if heavy_mean < light_mean:
+        return (
+            f"The mean falls at {heavy.load.rate:g} events/s: a busier relay finds rows waiting "
+            "more often and idles less."
+        )
+    grew_wait, grew_after = heavy_wait - light_wait, heavy_after - light_after
+    if grew_after > grew_wait:
+        return (
+            f"At {heavy.load.rate:g} events/s the growth is after publication "
+            f"(+{ms(grew_after)} ms): events queue for the consumer, which drained a backlog at "
+            f"{r.drain.per_second:,.0f} events/s on its own and here shares the cores with the "
+            "emitter, the relay and the servers."
+        )
+    contention = (
+        "holds SQLite's single write lock while it publishes a batch, so its rounds and the "
+        "emitter's commits take turns, on cores shared with the consumer"
+        if r.name == "embedded"
+        else "shares the cores with the emitter, the consumer and the servers"
+    )
+    return (
+        f"At {heavy.load.rate:g} events/s the growth is before publication "
+        f"(+{ms(grew_wait)} ms): the relay, which drained a backlog at "
+        f"{r.throughput.per_second:,.0f} events/s on its own, here {contention}."
+    )
+
+
+def _latency_reading(results: Sequence[StackResult]) -> list[str]:
+    paragraphs = [_stack_latency_reading(r) for r in results if r.latencies]
+    lightest = [r.latencies[0] for r in results if r.latencies]
+    dominates = all(_stages(lat)[1] > _stages(lat)[2] for lat in lightest)
+    paragraphs.append(
+        f"**The relay's idle poll {'dominates' if dominates else 'weighs'} at low load.** After "
+        f"a round that finds nothing the relay sleeps {RELAY_IDLE_WAIT_S:g} s (`Relay.run`'s "
+        f"`idle_wait`), so an event committed during that sleep waits anywhere from 0 to "
+        f"{RELAY_IDLE_WAIT_S * 1000:.0f} ms before it is even published: about half of that on "
+        "average"
+        + (", more than everything after publication takes on either stack." if dominates else ".")
+        + " A shorter idle wait (or a wake-up such as PostgreSQL LISTEN/NOTIFY) would cut that "
+        "share without touching throughput, since the relay never sleeps while rows wait."
+    )
+    by_name = {r.name: r for r in results}
+    embedded, infra = by_name.get("embedded"), by_name.get("infra")
+    if embedded and infra and embedded.latencies and infra.latencies:
+        e_p50 = percentile(embedded.latencies[0].end_to_end, 50)
+        i_p50 = percentile(infra.latencies[0].end_to_end, 50)
+        _, _, e_after = _stages(embedded.latencies[0])
+        _, _, i_after = _stages(infra.latencies[0])
+        rate = embedded.latencies[0].load.rate
+        paragraphs.append(
+            f"**Embedded against RabbitMQ.** At {rate:g} events/s the embedded median is "
+            f"{e_p50 / i_p50:.1f}× RabbitMQ's. After publication an event takes "
+            f"{ms(e_after)} ms embedded against {ms(i_after)} ms on RabbitMQ (means)"
+            + (
+                ": RabbitMQ pushes each message to the consumer, while the local bus consumer "
+                f"finds it on its next {LOCAL_BUS_POLL_S:g} s poll of the queue folder."
+                if e_after > i_after
+                else ", although the local bus consumer only polls every "
+                f"{LOCAL_BUS_POLL_S:g} s: on this run the RabbitMQ side was held back by "
+                "something else (compare the CPU lines in the conditions)."
+            )
+        )
+    return paragraphs
+
+
+def describe(results: Sequence[StackResult], plan: Plan, skipped: Sequence[str]) -> Section:
+    section = Section(name="bus", title="Event bus", skipped=list(skipped))
+    if not results:
+        return section
+    section.conditions = _conditions(results, plan)
+    section.tables = [
+        _throughput_table(results),
+        _consumer_table(results),
+        _latency_table(results),
+    ]
+    section.reading = [
+        *_throughput_reading(results),
+        *_latency_reading(results),
+        "These are figures from one small shared machine where the benchmark, the relay, the "
+        "consumer, PostgreSQL and RabbitMQ compete for the same cores; compare them with each "
+        "other and with later runs here, not with capacity claims.",
+    ]
+    return section
