@@ -12,6 +12,7 @@ from kit.app import create_app
 from kit.service import Service
 from tests.support import infra
 from tests.support.stack import Stack
+from tests.support.tokens import TEST_KEYS
 
 
 @pytest.fixture(params=["embedded", "infra"])
@@ -29,6 +30,6 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
 def service_app(stack: Stack, service: Service) -> Flask:
     """The service's real app factory, on the stack's database and bus, migrated."""
     stack.prepare(service)
-    app = create_app(service, stack.settings(service.name))
+    app = create_app(service, stack.settings(service.name), keys=TEST_KEYS)
     app.config["TESTING"] = True
     return app

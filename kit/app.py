@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, request
-from flask_smorest import Api
+from flask import Flask, Response, current_app, g, request
+from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from kit import logs, web
+from kit.auth import InvalidToken, JwksCache, KeySource, Principal, bearer_token, verify
 from kit.config import Settings
 from kit.db import Database
 from kit.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
@@ -40,6 +41,7 @@ class Runtime:
     service: Service
     settings: Settings
     db: Database
+    keys: KeySource
 
 
 def runtime() -> Runtime:
@@ -49,6 +51,63 @@ def runtime() -> Runtime:
 def database() -> Database:
     """The current service's database, for use inside a request."""
     return runtime().db
+
+
+def public(view: F) -> F:
+    """Mark a view as answering without a token (the token endpoint, JWKS, health)."""
+    view = Blueprint.doc(security=[])(view)
+    view.public = True  # type: ignore[attr-defined]
+    return view
+
+
+def _is_public(view: Any) -> bool:
+    return bool(
+        getattr(view, "public", False)
+        or getattr(getattr(view, "view_class", None), "public", False)
+    )
+
+
+def principal() -> Principal:
+    """The verified caller of the current request (every non-public view has one)."""
+    return g.principal
+
+
+def _authenticate() -> Response | None:
+    """401 unless the request carries a valid bearer token (public views excepted)."""
+    if request.routing_exception is not None:
+        return None  # 404/405 answer first
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or _is_public(view) or request.blueprint == "api-docs":
+        return None  # api-docs: flask-smorest's /openapi.json, public like the API's shape
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is None:
+        return _unauthorized(
+            "missing_token",
+            (
+                "Cần đăng nhập: thiếu mã truy cập (Bearer).",
+                "Sign in first: no bearer token was sent.",
+            ),
+        )
+    try:
+        g.principal = verify(token, runtime().keys)
+    except InvalidToken as error:
+        return _unauthorized(
+            "invalid_token",
+            (
+                f"Mã truy cập không hợp lệ: {error.reason}.",
+                f"The access token is invalid: {error.reason}.",
+            ),
+        )
+    return None
+
+
+def _unauthorized(code: str, detail: tuple[str, str]) -> Response:
+    return problem_response(
+        401,
+        "unauthorized",
+        detail,
+        headers={"WWW-Authenticate": f'Bearer realm="thidua", error="{code}"'},
+    )
 
 
 def accepts(*content_types: str) -> Callable[[F], F]:
@@ -116,7 +175,10 @@ def _check_body() -> Response | None:
     return None
 
 
-def create_app(service: Service, settings: Settings | None = None) -> Flask:
+def create_app(
+    service: Service, settings: Settings | None = None, keys: KeySource | None = None
+) -> Flask:
+    """Build the service's app; ``keys`` overrides where token keys come from (tests)."""
     from kit.ops import blueprint as ops_blueprint
 
     settings = settings or Settings.from_env(service.name)
@@ -128,17 +190,25 @@ def create_app(service: Service, settings: Settings | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={"info": {"description": service.description}},
+        API_SPEC_OPTIONS={
+            "info": {"description": service.description},
+            "security": [{"bearerAuth": []}],
+        },
     )
-    app.extensions["thidua"] = Runtime(
-        service, settings, Database(settings.database_url, service.name)
-    )
+    db = Database(settings.database_url, service.name)
+    if keys is None:
+        keys = service.key_source(db) if service.key_source else JwksCache(settings.jwks_url)
+    app.extensions["thidua"] = Runtime(service, settings, db, keys)
     api = ProblemApi(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
     api.register_blueprint(ops_blueprint)
     for blueprint in service.blueprints:
         api.register_blueprint(blueprint)
 
     web.install(app, service.name, settings.max_body_bytes)
+    app.before_request(_authenticate)
     app.before_request(_check_body)
     if service.on_app:
         service.on_app(app)

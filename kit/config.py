@@ -31,6 +31,7 @@ class Settings:
     max_body_bytes: int
     event_max_attempts: int
     confirm_timeout_s: float
+    jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
 
     @property
     def embedded_bus(self) -> bool:
@@ -51,4 +52,5 @@ class Settings:
             max_body_bytes=int(env.get("THIDUA_MAX_BODY_BYTES", str(1024 * 1024))),
             event_max_attempts=int(env.get("THIDUA_EVENT_MAX_ATTEMPTS", "5")),
             confirm_timeout_s=float(env.get("THIDUA_CONFIRM_TIMEOUT", "10")),
+            jwks_url=env.get("THIDUA_JWKS_URL", "http://127.0.0.1:8101/.well-known/jwks.json"),
         )

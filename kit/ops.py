@@ -33,6 +33,9 @@ class ReadySchema(Schema):
 
 @blueprint.route("/healthz")
 class Health(MethodView):
+    public = True
+
+    @blueprint.doc(security=[])
     @blueprint.response(200, HealthSchema)
     def get(self) -> dict[str, str]:
         """The process is alive (it does not look at the database or the broker)."""
@@ -49,6 +52,9 @@ def _check(probe: Any) -> str:
 
 @blueprint.route("/readyz")
 class Ready(MethodView):
+    public = True
+
+    @blueprint.doc(security=[])
     @blueprint.response(200, ReadySchema)
     @blueprint.alt_response(503, description="A dependency is unreachable (problem+json)")
     def get(self) -> Any:
@@ -85,7 +91,9 @@ class _SafeBacklog:
 
 @blueprint.route("/metrics")
 class Metrics(MethodView):
-    @blueprint.doc(responses={200: {"description": "Prometheus text exposition format"}})
+    public = True
+
+    @blueprint.doc(security=[], responses={200: {"description": "Prometheus text format"}})
     def get(self) -> Response:
         """Prometheus metrics of every process of this service."""
         rt = runtime()

@@ -9,6 +9,8 @@ from pathlib import Path
 from flask_smorest import Blueprint
 from sqlalchemy import MetaData
 
+from kit.auth import KeySource
+from kit.db import Database
 from kit.events.consumer import Handler
 
 
@@ -28,5 +30,7 @@ class Service:
     migrations: Path
     blueprints: Sequence[Blueprint]
     subscriptions: Mapping[str, Handler] = field(default_factory=dict)
-    # Called with the app after it is built (e.g. to load demo data or register extras).
+    # Where this service finds the keys of access tokens; None: identity's JWKS over HTTP.
+    key_source: Callable[[Database], KeySource] | None = None
+    # Called with the app after it is built (e.g. to register extras).
     on_app: Callable[..., None] | None = None

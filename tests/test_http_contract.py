@@ -20,6 +20,7 @@ from services.identity.service import SERVICE as IDENTITY
 from services.notify.service import SERVICE as NOTIFY
 from services.scoring.service import SERVICE as SCORING
 from tests.support.stack import Stack
+from tests.support.tokens import TEST_KEYS, ministry_officer
 
 ALL = [IDENTITY, CRITERIA, SCORING, AWARDS, NOTIFY]
 PROBLEM = "application/problem+json"
@@ -34,7 +35,7 @@ def embedded(tmp_path: Path):
 
 def app_for(stack: Stack, service: Service) -> Flask:
     stack.prepare(service)
-    return create_app(service, stack.settings(service.name))
+    return create_app(service, stack.settings(service.name), keys=TEST_KEYS)
 
 
 @pytest.mark.parametrize("service", ALL, ids=lambda s: s.name)
@@ -83,6 +84,7 @@ def test_request_id_is_generated_when_missing_or_unsafe(embedded: Stack) -> None
 
 def test_bad_bodies_get_precise_problems_and_change_nothing(embedded: Stack) -> None:
     client = app_for(embedded, IDENTITY).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = ministry_officer()["Authorization"]
 
     malformed = client.post("/announcements", data='{"title": ', content_type="application/json")
     assert (malformed.status_code, malformed.mimetype) == (400, PROBLEM)
@@ -127,7 +129,7 @@ def test_readyz_is_503_naming_the_database_when_it_is_unreachable(embedded: Stac
         embedded.settings("identity"),
         database_url="postgresql+psycopg://postgres@127.0.0.1:9/unreachable?connect_timeout=2",
     )
-    response = create_app(IDENTITY, settings).test_client().get("/readyz")
+    response = create_app(IDENTITY, settings, keys=TEST_KEYS).test_client().get("/readyz")
     assert response.status_code == 503
     assert response.mimetype == PROBLEM
     body = response.get_json()

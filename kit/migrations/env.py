@@ -5,7 +5,6 @@ The caller puts the target metadata (the service's own and the kit's messaging t
 """
 
 from alembic import context
-from sqlalchemy import pool
 
 from kit.db import make_engine
 
@@ -22,7 +21,6 @@ def run_offline() -> None:
 
 def run_online() -> None:
     engine = make_engine(url)
-    engine.pool = pool.NullPool(engine.pool._creator)  # one connection, closed afterwards
     with engine.connect() as connection:
         context.configure(
             connection=connection,

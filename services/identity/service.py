@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from kit.service import Service
-from services.identity import api
+from services.identity.api import announcements
 from services.identity.models import Base
 
 SERVICE = Service(
@@ -12,5 +12,5 @@ SERVICE = Service(
     description="Organisations, regions, users, roles and tokens; platform announcements.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    blueprints=[api.blueprint],
+    blueprints=[announcements.blueprint],
 )

@@ -6,6 +6,7 @@ from kit.events import CloudEvent
 from kit.events.consumer import Consumer
 from services.notify.service import SERVICE
 from tests.support.stack import Stack
+from tests.support.tokens import unit_officer
 
 
 def announcement(n: int) -> CloudEvent:
@@ -32,7 +33,7 @@ def test_announcement_is_filed_once_in_the_inbox(stack: Stack) -> None:
     assert consumer.apply(event) is False, "a redelivered event is recognised"
     consumer.apply(announcement(8))
 
-    page = app.test_client().get("/inbox").get_json()
+    page = app.test_client().get("/inbox", headers=unit_officer("stp-79")).get_json()
     assert page["total"] == 2
     assert [item["title"] for item in page["items"]] == ["Thông báo 8", "Thông báo 7"]
     assert page["items"][1]["event_id"] == event.id

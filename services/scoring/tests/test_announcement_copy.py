@@ -6,6 +6,7 @@ from kit.events import CloudEvent
 from kit.events.consumer import Consumer
 from services.scoring.service import SERVICE
 from tests.support.stack import Stack
+from tests.support.tokens import unit_officer
 
 
 def test_copy_follows_the_events_once_each(stack: Stack) -> None:
@@ -28,6 +29,8 @@ def test_copy_follows_the_events_once_each(stack: Stack) -> None:
     assert consumer.apply(first)
     assert not consumer.apply(first)
 
-    items = app.test_client().get("/announcements").get_json()["items"]
+    items = (
+        app.test_client().get("/announcements", headers=unit_officer("stp-79")).get_json()["items"]
+    )
     assert [(a["announcement_id"], a["title"]) for a in items] == [(3, "Hạn tự chấm điểm")]
     assert items[0]["published_at"].startswith("2026-11-23T08:00:00")

@@ -7,10 +7,11 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from kit.app import database
+from kit.app import database, principal
 from kit.pagination import PageArgs, paginate
+from kit.policy import require
 from kit.problems import Problem
-from services.identity import domain
+from services.identity.domain import announcements as domain
 from services.identity.models import Announcement
 from services.identity.schemas import AnnouncementIn, AnnouncementPage, AnnouncementSchema
 
@@ -26,7 +27,11 @@ blueprint = Blueprint(
 @blueprint.arguments(AnnouncementIn)
 @blueprint.response(201, AnnouncementSchema)
 def create_announcement(payload: dict[str, Any]) -> Announcement:
-    """Publish an announcement; every service that follows announcements receives it."""
+    """Publish an announcement; every service that follows announcements receives it.
+
+    Ministry officers only; everyone else gets 403 (announcements are public knowledge).
+    """
+    require(principal(), "announcement.publish", visible=True)
     with database().transaction() as session:
         return domain.publish_announcement(session, payload["title"], payload["body"])
 

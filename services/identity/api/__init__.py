@@ -1,0 +1,1 @@
+"""Identity's HTTP API, one module per resource; ``blueprints`` lists them for the service."""
