@@ -6,7 +6,7 @@ SERVICES := identity criteria scoring awards notify
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate bus-setup up test lint format bench manifests lock clean
+.PHONY: help install migrate bus-setup demo-data up test lint format bench manifests lock clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,7 +25,11 @@ migrate: install ## Apply every service's database migrations
 bus-setup: install ## Declare the event bus exchanges and queues
 	@for s in $(SERVICES); do $(BIN)/python -m services.$$s bus setup || exit 1; done
 
-up: migrate bus-setup ## Run the whole platform on this machine (embedded mode), Ctrl-C stops it
+demo-data: migrate ## Load the reference data (provinces, mergers, regions) and the demo accounts
+	$(BIN)/python -m services.identity reference load
+	$(BIN)/python -m services.identity demo seed
+
+up: migrate bus-setup demo-data ## Run the whole platform on this machine (embedded mode), Ctrl-C stops it
 	@rm -rf var/metrics && mkdir -p $(addprefix var/metrics/,$(SERVICES) gateway)
 	@echo "Thi đua platform: http://127.0.0.1:8080  (API docs: http://127.0.0.1:8080/api/docs)"
 	@$(BIN)/honcho --no-prefix start --procfile Procfile 2>&1

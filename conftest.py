@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from kit.service import Service
 from tests.support import infra
 from tests.support.stack import Stack
 from tests.support.tokens import TEST_KEYS
+
+# Identity encrypts its signing keys; tests (and the processes they start) share one passphrase.
+os.environ.setdefault("IDENTITY_KEY_PASSPHRASE", "tests-only-passphrase")
 
 
 @pytest.fixture(params=["embedded", "infra"])

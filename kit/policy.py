@@ -108,10 +108,24 @@ def allows(
     )
 
 
+def holds(principal: Principal, action: str, on: date | None = None) -> bool:
+    """True when a grant in force allows ``action`` in some scope (e.g. reading the org tree,
+    which every signed-in role may do, each from its own unit or region)."""
+    return bool(grants_for(principal, action, on))
+
+
 def grants_for(principal: Principal, action: str, on: date | None = None) -> list[Grant]:
     """The caller's grants that allow ``action`` somewhere: for filtering lists by scope."""
     day = on or datetime.now(UTC).date()
     return [g for g in principal.grants_on(day) if _role_allows(g.role, action)]
+
+
+def require_somewhere(principal: Principal, action: str) -> None:
+    """403 unless the caller holds ``action`` in at least one scope."""
+    if not holds(principal, action):
+        raise Problem(
+            403, "forbidden", ("Bạn không có quyền thực hiện thao tác này.", "You may not do this.")
+        )
 
 
 def require(

@@ -67,6 +67,7 @@ _VI_MESSAGES = {
     "Not a valid datetime.": "Không phải là thời điểm hợp lệ.",
     "Not a valid date.": "Không phải là ngày hợp lệ.",
     "Invalid input type.": "Kiểu dữ liệu đầu vào không hợp lệ.",
+    "Not a valid email address.": "Địa chỉ e-mail không hợp lệ.",
 }
 
 

@@ -14,6 +14,7 @@ import requests
 
 from services.awards.service import SERVICE as AWARDS
 from services.criteria.service import SERVICE as CRITERIA
+from services.identity.domain import demo, reference
 from services.identity.service import SERVICE as IDENTITY
 from services.notify.service import SERVICE as NOTIFY
 from services.scoring.service import SERVICE as SCORING
@@ -48,11 +49,30 @@ class Platform:
         folder.mkdir(parents=True, exist_ok=True)
         return {"PROMETHEUS_MULTIPROC_DIR": str(folder)}
 
+    def login(self, username: str) -> dict[str, str]:
+        response = requests.post(
+            f"{self.gateway}/api/v1/identity/oauth/token",
+            data={"grant_type": "password", "username": username, "password": demo.PASSWORD},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
     def start(self) -> None:
+        jwks = f"{self.url('identity')}/.well-known/jwks.json"
         for service in SERVICES:
-            self.stack.prepare(service)
+            db = self.stack.prepare(service)
             name = service.name
-            env = {"PORT": str(self.ports[name]), "WEB_CONCURRENCY": "2", **self.metrics_env(name)}
+            if name == "identity":
+                with db.transaction() as session:
+                    reference.load(session, last_year=2027)
+                    demo.seed(session)
+            env = {
+                "PORT": str(self.ports[name]),
+                "WEB_CONCURRENCY": "2",
+                "THIDUA_JWKS_URL": jwks,
+                **self.metrics_env(name),
+            }
             self.stack.spawn(name, gunicorn(f"services.{name}.app:create_app()"), name, **env)
             if name == "identity":
                 self.stack.spawn(
@@ -121,10 +141,11 @@ def test_an_announcement_reaches_notify_and_scoring_through_the_gateway_once(
     platform: Platform,
 ) -> None:
     gateway = platform.gateway
+    officer, reader = platform.login("bo.tdkt"), platform.login("stp.hcm")
     created = requests.post(
         f"{gateway}/api/v1/identity/announcements",
         json={"title": "Tổng kết thi đua năm 2026", "body": "Hạn nộp hồ sơ: 15/12/2026."},
-        headers={"X-Request-ID": "e2e-announcement-1"},
+        headers={"X-Request-ID": "e2e-announcement-1", **officer},
         timeout=10,
     )
     assert created.status_code == 201, created.text
@@ -132,7 +153,9 @@ def test_an_announcement_reaches_notify_and_scoring_through_the_gateway_once(
     title = created.json()["title"]
 
     def titles(path: str) -> list[str]:
-        items = requests.get(f"{gateway}{path}?page_size=200", timeout=5).json()["items"]
+        items = requests.get(f"{gateway}{path}?page_size=200", headers=reader, timeout=5).json()[
+            "items"
+        ]
         return [item["title"] for item in items]
 
     wait_until(lambda: title in titles("/api/v1/notify/inbox"), what="notify's inbox item")
@@ -157,7 +180,7 @@ def test_gateway_problems_reach_the_caller(platform: Platform) -> None:
     bad = requests.post(
         f"{gateway}/api/v1/identity/announcements",
         data="{oops",
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **platform.login("bo.tdkt")},
         timeout=5,
     )
     assert (bad.status_code, bad.headers["Content-Type"]) == (400, PROBLEM)

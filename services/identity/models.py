@@ -62,8 +62,9 @@ class OrgUnit(Base):
 
     def version_on(self, day: date) -> OrgUnitVersion:
         """The version in force on ``day`` (the first one for a day before all of them)."""
-        current = self.versions[0]
-        for version in self.versions:
+        ordered = sorted(self.versions, key=lambda v: v.valid_from or date.min)
+        current = ordered[0]
+        for version in ordered:
             if version.valid_from is None or version.valid_from <= day:
                 current = version
         return current

@@ -2,9 +2,33 @@
 
 from pathlib import Path
 
+from flask import Flask, g
+
+from kit.app import database
+from kit.problems import Problem
 from kit.service import Service
-from services.identity.api import announcements
+from services.identity.api import announcements, audit, clients, me, oauth, org, regions, users
+from services.identity.domain import keys, tokens
 from services.identity.models import Base
+
+
+def _refuse_revoked_tokens() -> None:
+    """Identity honours logout at once: a signed-out access token is refused here."""
+    caller = g.get("principal")
+    if caller is None:
+        return
+    with database().read() as session:
+        if tokens.is_revoked(session, caller.token_id):
+            raise Problem(
+                401,
+                "unauthorized",
+                ("Phiên đăng nhập đã kết thúc.", "This session has been signed out."),
+            )
+
+
+def _on_app(app: Flask) -> None:
+    app.before_request(_refuse_revoked_tokens)
+
 
 SERVICE = Service(
     name="identity",
@@ -12,5 +36,16 @@ SERVICE = Service(
     description="Organisations, regions, users, roles and tokens; platform announcements.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    blueprints=[announcements.blueprint],
+    blueprints=[
+        announcements.blueprint,
+        org.blueprint,
+        regions.blueprint,
+        oauth.blueprint,
+        me.blueprint,
+        users.blueprint,
+        audit.blueprint,
+        clients.blueprint,
+    ],
+    key_source=keys.DatabaseKeys,
+    on_app=_on_app,
 )

@@ -1,0 +1,44 @@
+"""``GET /me``: who the caller is and what it may do, as the platform sees it today."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from kit.app import database, principal
+from kit.policy import ROLE_ACTIONS
+from services.identity.domain import org
+from services.identity.models import User
+from services.identity.schemas import MeSchema
+
+blueprint = Blueprint("me", __name__, description="The signed-in caller")
+
+
+@blueprint.route("/me", methods=["GET"])
+@blueprint.response(200, MeSchema)
+def me() -> dict[str, Any]:
+    """The caller's identity, unit, roles in force and effective permissions."""
+    caller = principal()
+    today = date.today()
+    grants = caller.grants_on(today)
+    permissions = [
+        {"action": action, "scope": g.scope, "scope_id": g.scope_id}
+        for g in grants
+        for action in sorted(ROLE_ACTIONS.get(g.role, frozenset()))
+    ]
+    with database().read() as session:
+        user = session.get(User, caller.subject) if caller.kind == "user" else None
+        unit = org.get_unit(session, caller.unit_id) if caller.unit_id else None
+        return {
+            "id": caller.subject,
+            "kind": caller.kind,
+            "username": user.username if user else None,
+            "full_name": user.full_name if user else caller.name,
+            "unit": org.UnitView.of(unit, today) if unit else None,
+            "roles": grants,
+            "permissions": permissions,  # "*" for a system admin: every action
+            "scopes": sorted(caller.scopes),
+            "token_expires_at": caller.expires_at,
+        }

@@ -1,0 +1,165 @@
+"""The RS256 keys identity signs access tokens with, and their rotation.
+
+One key is ``active`` (it signs). Rotating makes a new active key and turns the old one
+``previous``: it no longer signs but stays in the JWKS until every token it signed has
+expired (the token lifetime plus the verification leeway after it stopped signing), then it
+becomes ``retired`` and leaves the JWKS. So a rotation never invalidates a token early.
+
+Private keys are stored encrypted (PKCS#8, BestAvailableEncryption) with the passphrase from
+``IDENTITY_KEY_PASSPHRASE``; in embedded mode, without it, a random passphrase is kept in a
+file under ``var/secrets`` (readable by its owner only).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kit.auth import ACCESS_TOKEN_SECONDS, LEEWAY_SECONDS
+from kit.config import var_dir
+from kit.db import Database, utcnow
+from services.identity.domain import audit
+from services.identity.models import SigningKey
+
+log = logging.getLogger(__name__)
+
+KEY_BITS = 2048
+# How long a key stays published after it stopped signing.
+VERIFY_AFTER_RETIREMENT = timedelta(seconds=ACCESS_TOKEN_SECONDS + LEEWAY_SECONDS)
+
+
+@cache
+def _passphrase() -> bytes:
+    value = os.environ.get("IDENTITY_KEY_PASSPHRASE")
+    if value:
+        return value.encode()
+    path = var_dir() / "secrets" / "identity-key-passphrase"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+        log.warning("IDENTITY_KEY_PASSPHRASE is not set; using %s (embedded mode only)", path)
+    return path.read_text().strip().encode()
+
+
+def _new_key() -> SigningKey:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+    kid = f"{utcnow():%Y%m%d}-{uuid.uuid4().hex[:8]}"
+    jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+    jwk.update(kid=kid, use="sig", alg="RS256")
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(_passphrase()),
+    ).decode()
+    return SigningKey(
+        kid=kid, private_key_pem=pem, public_jwk=jwk, status="active", created_at=utcnow()
+    )
+
+
+def active_key(session: Session) -> SigningKey:
+    """The signing key, created on first use."""
+    key = session.execute(select(SigningKey).where(SigningKey.status == "active")).scalar()
+    if key is None:
+        key = _new_key()
+        session.add(key)
+        session.flush()
+    return key
+
+
+@cache
+def private_key(kid: str, pem: str) -> Any:
+    """The decrypted private key (decrypted once per process: it is slow on purpose)."""
+    return serialization.load_pem_private_key(pem.encode(), password=_passphrase())
+
+
+def rotate(session: Session, actor_id: str | None) -> SigningKey:
+    now = utcnow()
+    for key in session.execute(select(SigningKey).where(SigningKey.status == "active")).scalars():
+        key.status = "previous"
+        key.retired_at = now
+    new = _new_key()
+    session.add(new)
+    session.flush()
+    retire_expired(session)
+    audit.record(
+        session, "keys.rotated", actor_id=actor_id, target_type="signing_key", target_id=new.kid
+    )
+    return new
+
+
+def retire_expired(session: Session, now: datetime | None = None) -> None:
+    """Previous keys whose last tokens have expired leave the JWKS."""
+    now = now or utcnow()
+    for key in session.execute(select(SigningKey).where(SigningKey.status == "previous")).scalars():
+        if key.retired_at and now - key.retired_at > VERIFY_AFTER_RETIREMENT:
+            key.status = "retired"
+
+
+def published(session: Session) -> list[SigningKey]:
+    """The keys in the JWKS: the active one and previous ones still verifying."""
+    now = utcnow()
+    keys = session.execute(
+        select(SigningKey)
+        .where(SigningKey.status.in_(("active", "previous")))
+        .order_by(SigningKey.created_at.desc())
+    ).scalars()
+    return [
+        k
+        for k in keys
+        if k.status == "active" or (k.retired_at and now - k.retired_at <= VERIFY_AFTER_RETIREMENT)
+    ]
+
+
+def every_key(session: Session) -> list[SigningKey]:
+    return list(session.execute(select(SigningKey).order_by(SigningKey.created_at)).scalars())
+
+
+def jwks(session: Session) -> dict[str, Any]:
+    return {"keys": [k.public_jwk for k in published(session)]}
+
+
+class DatabaseKeys:
+    """Identity verifying its own tokens: the published keys, re-read every few seconds.
+
+    A kid it does not know yet (a rotation a moment ago, possibly in another process) costs one
+    primary-key lookup; the gateway in front already turns away kids identity never published.
+    """
+
+    def __init__(self, db: Database, ttl: float = 5.0) -> None:
+        self.db = db
+        self.ttl = ttl
+        self._keys: dict[str, Any] = {}
+        self._read_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def key(self, kid: str) -> Any | None:
+        with self._lock:
+            if time.monotonic() - self._read_at > self.ttl:
+                with self.db.read() as session:
+                    self._keys = {k.kid: _public(k) for k in published(session)}
+                self._read_at = time.monotonic()
+            if kid not in self._keys:
+                with self.db.read() as session:
+                    key = session.get(SigningKey, kid)
+                    if key is not None and key in published(session):
+                        self._keys[kid] = _public(key)
+            return self._keys.get(kid)
+
+
+def _public(key: SigningKey) -> Any:
+    return RSAAlgorithm.from_jwk(json.dumps(key.public_jwk))
