@@ -38,7 +38,11 @@ class Snapshot:
         )
 
 
-def describe(before: Snapshot | None, after: Snapshot | None) -> str:
+def describe(
+    before: Snapshot | None,
+    after: Snapshot | None,
+    others: str = "PostgreSQL and RabbitMQ included",
+) -> str:
     """E.g. "machine 71% busy; this benchmark's processes 0.9 cores, everything else 0.5"."""
     if before is None or after is None:
         return "not measured"
@@ -50,6 +54,6 @@ def describe(before: Snapshot | None, after: Snapshot | None) -> str:
     steal = (after.steal - before.steal) / wall
     return (
         f"machine {busy / (os.cpu_count() or 1):.0%} busy; this benchmark's processes "
-        f"{ours:.1f} cores, everything else (PostgreSQL and RabbitMQ included) "
+        f"{ours:.1f} cores, everything else ({others}) "
         f"{max(0.0, busy - ours):.1f} cores; steal {steal:.1f} cores"
     )

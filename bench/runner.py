@@ -22,6 +22,7 @@ from bench import machine, report
 # name -> module, in the order of the document.
 BENCHMARKS: dict[str, str] = {
     "bus": "bench.bus",
+    "gateway": "bench.gateway",
 }
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 FULL_COMMAND = "make bench"

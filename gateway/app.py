@@ -4,6 +4,7 @@ The gateway is not a service (no database, no events), so it does not use ``kit.
 installs the same HTTP conventions (kit.web) so clients see the same outside: an
 ``X-Request-ID`` on every answer, problem+json for every 4xx and 5xx it produces itself, JSON
 logs carrying the request id, the body size limit, and metrics labelled ``service="gateway"``.
+Before forwarding it checks rate limits and the bearer token (gateway.admission).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from gateway import docs_page, openapi, ops, proxy
+from gateway import admission, docs_page, openapi, ops, proxy
+from gateway.auth import jwks_fetcher
 from gateway.config import Settings
-from gateway.upstreams import Upstream, connect
+from gateway.ratelimit import ADDRESS, CLIENT, TOKEN, RateLimits, open_storage
+from gateway.upstreams import Upstream, connect, new_session
 from kit import logs, web
+from kit.auth import JwksCache
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +36,13 @@ class Gateway:
     settings: Settings
     upstreams: Mapping[str, Upstream]
     documents: openapi.DocumentCache
+    keys: JwksCache  # identity's signing keys, one cache per worker process
+    limits: RateLimits
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the gateway; each gunicorn worker calls this and so gets its own connection pools."""
+    """Build the gateway; each gunicorn worker calls this and so gets its own connection pools,
+    JWKS cache and (with ``memory://``) rate limit counters."""
     settings = settings or Settings.from_env()
     logs.configure(SERVICE)
     app = Flask(SERVICE)
@@ -45,7 +52,23 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings,
         upstreams,
         openapi.DocumentCache(upstreams, settings.openapi_ttl, settings.connect_timeout),
+        JwksCache(
+            settings.jwks_url,
+            ttl=settings.jwks_ttl,
+            cooldown=settings.jwks_cooldown,
+            timeout=settings.connect_timeout,
+            fetch=jwks_fetcher(new_session(2)),
+        ),
+        RateLimits(
+            open_storage(settings.rate_limit_storage),
+            {
+                ADDRESS: settings.rate_limit_address,
+                CLIENT: settings.rate_limit_client,
+                TOKEN: settings.rate_limit_token,
+            },
+        ),
     )
+    app.before_request(admission.admit)  # after kit.web's, which sets the request id
     for module in (ops, proxy, openapi, docs_page):
         app.register_blueprint(module.blueprint)
     return app

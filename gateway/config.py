@@ -2,7 +2,10 @@
 
 Every setting has a default that matches the embedded mode (every process on one machine, the
 ports of the Procfile), so ``make up`` needs no configuration. A deployment points the gateway
-elsewhere with ``GATEWAY_UPSTREAM_<NAME>`` and tunes the timeouts without a code change.
+elsewhere with ``GATEWAY_UPSTREAM_<NAME>``, tunes the timeouts, says how many proxies stand in
+front of it and where rate-limit counters live (``GATEWAY_RATE_LIMIT_STORAGE``, Redis in
+production) without a code change. A malformed value stops the gateway at start-up, naming the
+variable, rather than being ignored.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from limits import parse_many
 
 # The services behind the gateway, in the order the documentation lists them.
 SERVICES: tuple[str, ...] = ("identity", "criteria", "scoring", "awards", "notify")
@@ -35,9 +40,32 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, not {raw!r}")
+    return value
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate in the ``limits`` notation: ``600/minute``, or several: ``20/second;600/minute``."""
+    raw = (env.get(name) or "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a rate such as '600/minute', not {raw!r}") from None
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Where the upstreams are and how long the gateway waits for them."""
+    """Where the upstreams are, how long the gateway waits for them, and whom it lets in."""
 
     upstreams: Mapping[str, str]  # service name -> base URL without a trailing slash
     connect_timeout: float
@@ -46,6 +74,14 @@ class Settings:
     openapi_ttl: float
     pool_size: int
     max_body_bytes: int
+    jwks_url: str
+    jwks_ttl: float
+    jwks_cooldown: float
+    trusted_proxies: int  # how many proxies of ours stand in front of the gateway
+    rate_limit_storage: str
+    rate_limit_client: str  # per verified token subject
+    rate_limit_address: str  # per client address, on every route but the operators' ones
+    rate_limit_token: str  # per client address, on identity's token endpoint only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -66,4 +102,14 @@ class Settings:
             # and the OpenAPI fetch add a few more, so the pool keeps some spare connections.
             pool_size=int(_number(env, "GATEWAY_POOL_SIZE", 10)),
             max_body_bytes=int(_number(env, "THIDUA_MAX_BODY_BYTES", 1024 * 1024)),
+            jwks_url=(
+                env.get("GATEWAY_JWKS_URL") or upstreams["identity"] + "/.well-known/jwks.json"
+            ),
+            jwks_ttl=_number(env, "GATEWAY_JWKS_TTL", 300.0),
+            jwks_cooldown=_number(env, "GATEWAY_JWKS_COOLDOWN", 30.0),
+            trusted_proxies=_count(env, "GATEWAY_TRUSTED_PROXIES", 0),
+            rate_limit_storage=env.get("GATEWAY_RATE_LIMIT_STORAGE") or "memory://",
+            rate_limit_client=_rate(env, "GATEWAY_RATE_LIMIT_CLIENT", "600/minute"),
+            rate_limit_address=_rate(env, "GATEWAY_RATE_LIMIT_ADDRESS", "1200/minute"),
+            rate_limit_token=_rate(env, "GATEWAY_RATE_LIMIT_TOKEN", "20/minute"),
         )

@@ -264,7 +264,14 @@ def merge(documents: Mapping[str, Document | None]) -> Document:
             "description": (
                 "Mọi dịch vụ của nền tảng Thi đua qua cổng API; lỗi theo RFC 9457 "
                 "(application/problem+json). Every service of the Thi đua platform through "
-                "the gateway; errors are RFC 9457 problem details."
+                "the gateway; errors are RFC 9457 problem details. "
+                "Mỗi yêu cầu cần mã truy cập (Authorization: Bearer) lấy từ "
+                "POST /api/v1/identity/oauth/token, trừ các thao tác có security rỗng; quá "
+                "giới hạn tần suất thì nhận 429 kèm Retry-After (giây). Every request needs a "
+                "bearer token from POST /api/v1/identity/oauth/token, except operations whose "
+                "security is empty (401 otherwise); an API client may call only the services "
+                "its scopes name (<service>:read, <service>:write; 403 otherwise); over a rate "
+                "limit the answer is 429 with Retry-After in seconds."
             ),
         },
         "paths": {},

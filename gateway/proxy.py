@@ -1,7 +1,9 @@
 """Forwarding ``/api/v1/<service>/<path>`` to ``<path>`` on that service.
 
 The request goes upstream as the client sent it (method, path, query, body, end-to-end
-headers) plus ``X-Request-ID`` and the ``X-Forwarded-*`` headers; the answer comes back as the
+headers, ``Authorization`` included: services verify the token again) plus ``X-Request-ID``,
+the ``X-Forwarded-*`` headers and ``X-Real-IP``, the client's address as the gateway worked it
+out (gateway.clientaddr; identity's audit log records it); the answer comes back as the
 service gave it. The body is read whole in both directions: the gateway limits request bodies
 anyway, and a complete answer is the only way to turn a service dying mid-answer into a clean
 502 instead of a truncated 200.
@@ -18,6 +20,7 @@ import requests
 import urllib3.exceptions
 from flask import Blueprint, Response, current_app, g, request
 
+from gateway import clientaddr
 from gateway.metrics import UPSTREAM_ERRORS, UPSTREAM_LATENCY, UPSTREAM_REQUESTS
 from gateway.upstreams import BAD_GATEWAY, TIMEOUT, UNAVAILABLE, Upstream, failure_kind
 from kit.problems import Problem, problem_response
@@ -42,6 +45,7 @@ REQUEST_REPLACED = frozenset(
         "x-forwarded-proto",
         "x-forwarded-host",
         "x-forwarded-prefix",
+        "x-real-ip",  # a client's own would be believed upstream
     }
 )
 # The gateway's server adds its own; two Date headers would confuse caches.
@@ -91,6 +95,7 @@ def _request_headers(service: str) -> list[tuple[str, str]]:
         ("X-Forwarded-Proto", request.scheme),
         ("X-Forwarded-Host", request.host),
         ("X-Forwarded-Prefix", f"/api/v1/{service}"),
+        ("X-Real-IP", clientaddr.current()),
     ]
     return headers
 
@@ -153,7 +158,7 @@ def _unavailable(upstream: Upstream, kind: str, error: BaseException) -> Respons
 
 def forward_to(upstream: Upstream) -> Response:
     """Send the current request to ``upstream`` and build the client's answer from its reply."""
-    g.log_extra = {"upstream": upstream.name}  # for the request's log line
+    g.log_extra = {**g.get("log_extra", {}), "upstream": upstream.name}  # for the log line
     settings = current_app.extensions["gateway"].settings
     body = request.get_data(cache=False)  # 413 over the limit (kit.web bounds chunked too)
     url = upstream.url(upstream_path(upstream.name))

@@ -1,7 +1,9 @@
 """Real upstreams for the gateway's tests: small WSGI apps and raw sockets on free ports.
 
 The gateway is exercised through Flask's test client, but everything it does upstream goes
-over real TCP connections, so pooling, timeouts and broken peers behave as in production.
+over real TCP connections, so pooling, timeouts and broken peers behave as in production. That
+includes identity's JWKS: a small HTTP server serves the tests' public keys, and counts how
+often the gateway asked for them.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from typing import Any
 import pytest
 from flask import Flask, Response, request
 from flask.testing import FlaskClient
+from jwt.algorithms import RSAAlgorithm
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from gateway.app import create_app
 from gateway.config import SERVICES
+from tests.support.tokens import KID, PRIVATE_KEY, mint
 
 PROBLEM = "application/problem+json"
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
@@ -79,14 +83,68 @@ def closed_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
+class _JwksHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        server: JwksServer = self.server  # type: ignore[assignment]
+        with server.lock:
+            server.fetches += 1
+            body = json.dumps({"keys": list(server.keys.values())}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class JwksServer(ThreadingHTTPServer):
+    """Identity's ``/.well-known/jwks.json`` as the gateway sees it, with the tests' key."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _JwksHandler)
+        self.lock = threading.Lock()
+        self.fetches = 0
+        self.keys: dict[str, dict[str, Any]] = {}
+        self.publish(KID, PRIVATE_KEY.public_key())
+        threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}/.well-known/jwks.json"
+
+    def publish(self, kid: str, public_key: Any) -> None:
+        """Add a key, as identity does when it rotates."""
+        jwk = RSAAlgorithm.to_jwk(public_key, as_dict=True)
+        with self.lock:
+            self.keys[kid] = {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
+
+
+@pytest.fixture
+def jwks() -> Iterator[JwksServer]:
+    server = JwksServer()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
 MakeGateway = Callable[..., FlaskClient]
 
 
 @pytest.fixture
-def gateway(monkeypatch: pytest.MonkeyPatch, closed_url: str) -> MakeGateway:
-    """Build the gateway with the given upstream URLs; the others point at a closed port."""
+def gateway(monkeypatch: pytest.MonkeyPatch, closed_url: str, jwks: JwksServer) -> MakeGateway:
+    """Build the gateway with the given upstream URLs; the others point at a closed port.
 
-    def make(upstreams: dict[str, str] | None = None, **env: str) -> FlaskClient:
+    Its keys come from the ``jwks`` server, and its client sends a valid user token on every
+    request unless ``signed_in=False`` (a request's own Authorization header wins).
+    """
+
+    def make(
+        upstreams: dict[str, str] | None = None, *, signed_in: bool = True, **env: str
+    ) -> FlaskClient:
         for name in list(os.environ):
             if name.startswith("GATEWAY_") or name in (
                 "PROMETHEUS_MULTIPROC_DIR",
@@ -96,9 +154,13 @@ def gateway(monkeypatch: pytest.MonkeyPatch, closed_url: str) -> MakeGateway:
         for name in SERVICES:
             url = (upstreams or {}).get(name, closed_url)
             monkeypatch.setenv(f"GATEWAY_UPSTREAM_{name.upper()}", url)
+        monkeypatch.setenv("GATEWAY_JWKS_URL", jwks.url)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        return create_app().test_client(use_cookies=False)
+        client = create_app().test_client(use_cookies=False)
+        if signed_in:
+            client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {mint()}"
+        return client
 
     return make
 

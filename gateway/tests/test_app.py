@@ -93,3 +93,30 @@ def test_settings_refuse_a_timeout_that_is_not_a_number() -> None:
     assert settings.upstreams["scoring"] == "http://scoring.internal:80"
     assert settings.upstreams["identity"] == "http://127.0.0.1:8101"
     assert (settings.connect_timeout, settings.read_timeout) == (2.0, 15.0)
+
+
+def test_settings_for_tokens_and_rate_limits() -> None:
+    settings = Settings.from_env({"GATEWAY_UPSTREAM_IDENTITY": "http://identity.internal:8000"})
+    assert settings.jwks_url == "http://identity.internal:8000/.well-known/jwks.json"
+    assert (settings.jwks_ttl, settings.jwks_cooldown) == (300.0, 30.0)
+    assert settings.trusted_proxies == 0
+    assert settings.rate_limit_storage == "memory://"
+    assert (
+        settings.rate_limit_client,
+        settings.rate_limit_address,
+        settings.rate_limit_token,
+    ) == ("600/minute", "1200/minute", "20/minute")
+    tuned = Settings.from_env(
+        {"GATEWAY_TRUSTED_PROXIES": "2", "GATEWAY_RATE_LIMIT_CLIENT": "10/second;600/minute"}
+    )
+    assert (tuned.trusted_proxies, tuned.rate_limit_client) == (2, "10/second;600/minute")
+
+    for name, value in [
+        ("GATEWAY_TRUSTED_PROXIES", "-1"),
+        ("GATEWAY_TRUSTED_PROXIES", "one"),
+        ("GATEWAY_RATE_LIMIT_ADDRESS", "lots"),
+        ("GATEWAY_RATE_LIMIT_TOKEN", "20/fortnight"),
+        ("GATEWAY_JWKS_COOLDOWN", "0"),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            Settings.from_env({name: value})

@@ -217,6 +217,8 @@ def test_every_kind_of_reference_is_renamed_consistently() -> None:
         assert get["operationId"] == f"{service}.getVote"
         assert get["tags"] == [f"{service}.votes"]
         assert get["security"] == [{f"{service}.bearer": []}]
+        schemes = document["components"]["securitySchemes"]
+        assert schemes[f"{service}.bearer"] == {"type": "http", "scheme": "bearer"}
         post = document["paths"][f"/api/v1/{service}/votes"]["post"]
         assert post["security"] == []  # explicitly public stays public
         ballot = document["paths"][f"/api/v1/{service}/ballots/{{vote_id}}"]

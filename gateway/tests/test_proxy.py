@@ -15,6 +15,7 @@ from gateway.tests.conftest import (
     assert_problem,
     echo_service,
 )
+from tests.support.tokens import mint
 
 
 def test_request_reaches_the_service_as_sent_and_the_answer_comes_back(
@@ -23,15 +24,17 @@ def test_request_reaches_the_service_as_sent_and_the_answer_comes_back(
     echo = echo_service()
     upstream = servers.start(echo.app)
     client = gateway({"identity": upstream.url})
+    token = mint("officer-7")
 
     response = client.post(
         "/api/v1/identity/units/a%2Fb/members?page=2&q=%20x",
         data=b'{"name": "Ph\xc3\xb2ng T\xc6\xb0 ph\xc3\xa1p"}',
         headers={
             "Content-Type": "application/json",
-            "Authorization": "Bearer t0k3n",
+            "Authorization": f"Bearer {token}",
             "X-Request-ID": "req-forward-1",
             "X-Forwarded-For": "10.0.0.7",
+            "X-Real-IP": "10.0.0.8",
             "Connection": "X-Only-For-This-Hop",
             "X-Only-For-This-Hop": "secret",
             "Keep-Alive": "timeout=5",
@@ -57,9 +60,10 @@ def test_request_reaches_the_service_as_sent_and_the_answer_comes_back(
     headers = seen["headers"]
     assert headers["Host"] == upstream.url.removeprefix("http://")
     assert headers["Content-Type"] == "application/json"
-    assert headers["Authorization"] == "Bearer t0k3n"
+    assert headers["Authorization"] == f"Bearer {token}"  # unchanged: the service checks it too
     assert headers["X-Request-Id"] == "req-forward-1"
     assert headers["X-Forwarded-For"] == "10.0.0.7, 127.0.0.1"
+    assert headers["X-Real-Ip"] == "127.0.0.1"  # no trusted proxies: the client's claims ignored
     assert headers["X-Forwarded-Proto"] == "http"
     assert headers["X-Forwarded-Host"] == "localhost"
     assert headers["X-Forwarded-Prefix"] == "/api/v1/identity"

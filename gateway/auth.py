@@ -1,0 +1,164 @@
+"""Tokens at the gateway: which routes are public, who the caller is, and what a client may call.
+
+The gateway verifies the bearer token before forwarding (``kit.auth.verify``: RS256 only, key
+by ``kid`` from identity's JWKS, issuer, audience and times checked), so a request with no
+valid token never costs a service anything. The ``Authorization`` header still goes upstream
+unchanged: each service verifies it again and authorises per object, and does not have to
+trust the network between it and the gateway.
+
+Public, without a token: identity's token and revocation endpoints and its JWKS (a caller has
+no token yet, or is giving one up), and on every service ``/openapi.json``, ``/healthz`` and
+``/readyz``, which the services themselves answer without a token (the kit's ``@public``): the
+gateway is not stricter than the service about what is public, so the documents and probes
+look the same direct or through the gateway. A public path matches exactly, after the
+gateway's own percent-decoding; anything else (a trailing slash, ``..`` segments) needs a
+token, so a lookalike path fails closed.
+
+Users are not restricted here: services decide per object what a user may see. An API client
+(``kind == "client"``, from client_credentials) may call only the services its OAuth scopes
+name: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for every method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import requests
+from flask import Response, g, request
+
+from gateway.metrics import AUTH_FAILURES
+from kit.auth import InvalidToken, KeySource, Principal, bearer_token, verify
+from kit.problems import problem_response
+
+TOKEN_ENDPOINT = ("identity", "POST", "/oauth/token")
+PUBLIC_ROUTES = frozenset(
+    {
+        TOKEN_ENDPOINT,
+        ("identity", "POST", "/oauth/revoke"),
+        ("identity", "GET", "/.well-known/jwks.json"),
+        ("identity", "HEAD", "/.well-known/jwks.json"),
+    }
+)
+PUBLIC_ON_EVERY_SERVICE = frozenset(
+    (method, path)
+    for method in ("GET", "HEAD")
+    for path in ("/openapi.json", "/healthz", "/readyz")
+)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# InvalidToken's reasons -> the metric's label (the reason for an unknown algorithm names the
+# algorithm the caller wrote, and a label must not take values a caller chooses).
+_REASON_LABELS = {
+    "malformed token": "malformed",
+    "no key id": "no_kid",
+    "unknown signing key": "unknown_key",
+    "token expired": "expired",
+    "token not yet valid": "not_yet_valid",
+    "wrong audience": "wrong_audience",
+    "wrong issuer": "wrong_issuer",
+    "invalid token": "invalid",
+    "malformed claims": "malformed_claims",
+}
+MISSING = "missing_token"
+SCOPE = "scope"
+
+
+def is_token_endpoint(service: str, method: str, path: str) -> bool:
+    return (service, method, path) == TOKEN_ENDPOINT
+
+
+def is_public(service: str, method: str, path: str) -> bool:
+    """Whether ``method path`` on ``service`` (the path as the service sees it) needs no token."""
+    return (service, method, path) in PUBLIC_ROUTES or (method, path) in PUBLIC_ON_EVERY_SERVICE
+
+
+def reason_label(reason: str) -> str:
+    if reason.startswith("algorithm "):
+        return "algorithm"
+    return _REASON_LABELS.get(reason, "other")
+
+
+def _refused(label: str) -> None:
+    AUTH_FAILURES.labels(label).inc()
+    g.log_extra = {**g.get("log_extra", {}), "auth_failure": label}
+
+
+def _unauthorized(code: str, detail: tuple[str, str]) -> Response:
+    # The same answer as a service's (kit.app): a client handles both alike.
+    return problem_response(
+        401,
+        "unauthorized",
+        detail,
+        headers={"WWW-Authenticate": f'Bearer realm="thidua", error="{code}"'},
+    )
+
+
+def authenticate(keys: KeySource) -> Principal | Response:
+    """The verified caller of the current request, or the 401 to answer with."""
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is None:
+        _refused(MISSING)
+        return _unauthorized(
+            "missing_token",
+            (
+                "Cần đăng nhập: thiếu mã truy cập (Bearer).",
+                "Sign in first: no bearer token was sent.",
+            ),
+        )
+    try:
+        principal = verify(token, keys)
+    except InvalidToken as error:
+        _refused(reason_label(error.reason))
+        return _unauthorized(
+            "invalid_token",
+            (
+                f"Mã truy cập không hợp lệ: {error.reason}.",
+                f"The access token is invalid: {error.reason}.",
+            ),
+        )
+    g.log_extra = {**g.get("log_extra", {}), "subject": principal.subject}
+    return principal
+
+
+def required_scope(service: str, method: str) -> str:
+    return f"{service}:read" if method in READ_METHODS else f"{service}:write"
+
+
+def check_scope(principal: Principal, service: str, method: str) -> Response | None:
+    """403 when an API client calls a service, or writes to one, beyond its scopes."""
+    if principal.kind != "client":
+        return None
+    needed = required_scope(service, method)
+    if needed in principal.scopes or f"{service}:write" in principal.scopes:
+        return None
+    _refused(SCOPE)
+    reading = needed.endswith(":read")
+    return problem_response(
+        403,
+        "forbidden",
+        (
+            f"Ứng dụng này không được {'đọc' if reading else 'ghi'} dữ liệu dịch vụ {service} "
+            f"(cần phạm vi {needed}).",
+            f"This API client may not {'read from' if reading else 'write to'} the {service} "
+            f"service (it needs the scope {needed}).",
+        ),
+        headers={
+            "WWW-Authenticate": (
+                f'Bearer realm="thidua", error="insufficient_scope", scope="{needed}"'
+            )
+        },
+        required_scope=needed,
+    )
+
+
+def jwks_fetcher(session: requests.Session) -> Callable[[str, float], Mapping[str, Any]]:
+    """How the JWKS cache asks identity: through a session of the gateway's own (no proxies
+    or ``.netrc`` from the host's environment, as for every upstream)."""
+
+    def fetch(url: str, timeout: float) -> Mapping[str, Any]:
+        reply = session.get(url, timeout=timeout, headers={"Accept": "application/json"})
+        reply.raise_for_status()
+        return reply.json()
+
+    return fetch

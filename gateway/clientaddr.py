@@ -1,0 +1,72 @@
+"""Who is on the other end: the client's address, as far as the gateway can trust it.
+
+Rate limits per address and identity's audit log both need the client's address, and behind
+a load balancer the socket peer is the load balancer. Each proxy appends the address it saw to
+``X-Forwarded-For``, but a client can send that header too, with anything in it. So the
+gateway trusts exactly as many entries, counted from the right, as there are proxies of ours in
+front of it (``GATEWAY_TRUSTED_PROXIES``): with N proxies the client is the N-th address from
+the right, the one the outermost proxy saw. With none, the socket peer is the client and the
+header is the client's own claim, ignored, so varying it cannot dodge a limit.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+from flask import current_app, g, request
+
+# An IPv6 client usually holds a whole /64 and can pick a fresh address in it per request.
+IPV6_LIMIT_PREFIX = 64
+
+
+def _normalised(text: str) -> str | None:
+    """One spelling per address (``::FFFF:1.2.3.4`` and ``1.2.3.4`` are one client), or None."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443", as some proxies write it
+        text = text[1 : text.index("]")]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.compressed
+
+
+def client_address(peer: str | None, forwarded_for: Iterable[str], trusted_proxies: int) -> str:
+    """The client's address from the socket peer and the ``X-Forwarded-For`` header values.
+
+    With ``trusted_proxies`` = N > 0 it is the N-th entry from the right, or the leftmost when
+    there are fewer (a proxy that did not add one); an entry that is not an address means a
+    proxy was misconfigured, and then the peer is used, never the untrusted text.
+    """
+    fallback = _normalised(peer or "") or (peer or "unknown")
+    if trusted_proxies <= 0:
+        return fallback
+    entries = [entry for value in forwarded_for for entry in value.split(",") if entry.strip()]
+    if not entries:
+        return fallback
+    chosen = entries[-trusted_proxies] if len(entries) >= trusted_proxies else entries[0]
+    return _normalised(chosen) or fallback
+
+
+def limit_key(address: str) -> str:
+    """What the per-address limits count: the address itself, or its /64 for IPv6."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_LIMIT_PREFIX}", strict=False))
+    return address
+
+
+def current() -> str:
+    """The current request's client address, worked out once per request."""
+    if "client_address" not in g:
+        trusted = current_app.extensions["gateway"].settings.trusted_proxies
+        g.client_address = client_address(
+            request.remote_addr, request.headers.getlist("X-Forwarded-For"), trusted
+        )
+    return g.client_address
