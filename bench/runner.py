@@ -23,6 +23,7 @@ from bench import machine, report
 BENCHMARKS: dict[str, str] = {
     "bus": "bench.bus",
     "gateway": "bench.gateway",
+    "identity": "bench.identity",
 }
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 FULL_COMMAND = "make bench"

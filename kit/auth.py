@@ -226,7 +226,11 @@ class JwksCache:
             fresh = now - self._fetched_at <= self.ttl
             if kid in self._keys and fresh:
                 return self._keys[kid]  # another thread refreshed while we waited
-            if now - self._attempted_at >= self.cooldown:
+            # Until a first fetch succeeds (identity still starting), retry every second.
+            cooldown = (
+                self.cooldown if self._fetched_at > float("-inf") else min(self.cooldown, 1.0)
+            )
+            if now - self._attempted_at >= cooldown:
                 self._refresh(now)
             return self._keys.get(kid)
 

@@ -45,14 +45,21 @@ def add_commands(cli: click.Group) -> None:
 
     @keys_group.command(
         "rotate",
-        help="Sign with a new key from now on; tokens signed by the "
-        "old one stay valid until they expire.",
+        help="Publish a new key; it signs once every JWKS cache has "
+        "seen it (6 minutes). Tokens of the old key stay valid "
+        "until they expire.",
+    )
+    @click.option(
+        "--now",
+        "immediately",
+        is_flag=True,
+        help="Sign with the new key at once (a compromised key).",
     )
     @click.pass_obj
-    def keys_rotate(settings: Settings) -> None:
+    def keys_rotate(settings: Settings, immediately: bool) -> None:
         with _db(settings).transaction() as session:
-            key = keys.rotate(session, demo.OPERATOR.subject)
-        click.echo(f"active key: {key.kid}")
+            key = keys.rotate(session, demo.OPERATOR.subject, now=immediately)
+        click.echo(f"new key {key.kid}: {key.status}")
 
     @keys_group.command("list", help="Every key with its status.")
     @click.pass_obj

@@ -173,14 +173,15 @@ class ApiClient(Base):
 
 
 class SigningKey(Base):
-    """An RS256 key pair. ``active`` signs; ``previous`` only verifies until its tokens expire."""
+    """An RS256 key pair: ``next`` (published, soon signing), ``active`` (signs), ``previous``
+    (verifies until its tokens expire), ``retired``."""
 
     __tablename__ = "signing_keys"
 
     kid: Mapped[str] = mapped_column(String(64), primary_key=True)
     private_key_pem: Mapped[str] = mapped_column(Text)  # encrypted PKCS#8
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # active|previous|retired
+    status: Mapped[str] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

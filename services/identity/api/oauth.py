@@ -81,21 +81,22 @@ def token(form: dict[str, Any]) -> Any:
                 ),
             )
         )
-    with database().transaction() as session:
-        if grant == "password":
-            if not form.get("username") or not form.get("password"):
-                return _oauth_error(_missing("username", "password"))
-            result = tokens.password_grant(
-                session, form["username"], form["password"], audit.source_address()
-            )
-        elif grant == "refresh_token":
-            if not form.get("refresh_token"):
-                return _oauth_error(_missing("refresh_token"))
+    if grant == "password":
+        if not form.get("username") or not form.get("password"):
+            return _oauth_error(_missing("username", "password"))
+        result = tokens.password_grant(
+            database(), form["username"], form["password"], audit.source_address()
+        )
+    elif grant == "refresh_token":
+        if not form.get("refresh_token"):
+            return _oauth_error(_missing("refresh_token"))
+        with database().transaction() as session:
             result = tokens.refresh_grant(session, form["refresh_token"])
-        else:
-            client_id, secret = _client_credentials(form)
-            if not client_id or not secret:
-                return _oauth_error(tokens.INVALID_CLIENT)
+    else:
+        client_id, secret = _client_credentials(form)
+        if not client_id or not secret:
+            return _oauth_error(tokens.INVALID_CLIENT)
+        with database().transaction() as session:
             result = tokens.client_credentials_grant(session, client_id, secret, form.get("scope"))
     # The transaction has committed: failed logins and revoked families are recorded.
     if isinstance(result, tokens.OAuthError):

@@ -1,9 +1,12 @@
 """The RS256 keys identity signs access tokens with, and their rotation.
 
-One key is ``active`` (it signs). Rotating makes a new active key and turns the old one
-``previous``: it no longer signs but stays in the JWKS until every token it signed has
-expired (the token lifetime plus the verification leeway after it stopped signing), then it
-becomes ``retired`` and leaves the JWKS. So a rotation never invalidates a token early.
+One key is ``active`` (it signs). Rotating adds a ``next`` key: published in the JWKS at once
+but signing only once every JWKS cache has had time to see it (``PUBLISH_AHEAD``: the caches'
+TTL plus their refetch cooldown), so no gateway or service ever meets a token whose key it
+has not fetched. Then it becomes active and the old key ``previous``: it no longer signs but
+stays in the JWKS until every token it signed has expired (the token lifetime plus the
+verification leeway), then it is ``retired`` and leaves the JWKS. A rotation therefore never
+invalidates a token early. ``rotate(now=True)`` skips the wait, for a compromised key.
 
 Private keys are stored encrypted (PKCS#8, BestAvailableEncryption) with the passphrase from
 ``IDENTITY_KEY_PASSPHRASE``; in embedded mode, without it, a random passphrase is kept in a
@@ -40,6 +43,9 @@ log = logging.getLogger(__name__)
 KEY_BITS = 2048
 # How long a key stays published after it stopped signing.
 VERIFY_AFTER_RETIREMENT = timedelta(seconds=ACCESS_TOKEN_SECONDS + LEEWAY_SECONDS)
+# How long a new key is published before it signs: JWKS caches refresh within their TTL
+# (300 s) and refetch unknown kids after a cooldown (30 s).
+PUBLISH_AHEAD = timedelta(minutes=6)
 
 
 @cache
@@ -56,7 +62,7 @@ def _passphrase() -> bytes:
     return path.read_text().strip().encode()
 
 
-def _new_key() -> SigningKey:
+def _new_key(status: str) -> SigningKey:
     private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
     kid = f"{utcnow():%Y%m%d}-{uuid.uuid4().hex[:8]}"
     jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
@@ -67,18 +73,42 @@ def _new_key() -> SigningKey:
         serialization.BestAvailableEncryption(_passphrase()),
     ).decode()
     return SigningKey(
-        kid=kid, private_key_pem=pem, public_jwk=jwk, status="active", created_at=utcnow()
+        kid=kid, private_key_pem=pem, public_jwk=jwk, status=status, created_at=utcnow()
     )
 
 
 def active_key(session: Session) -> SigningKey:
-    """The signing key, created on first use."""
+    """The signing key: created on first use, and replaced by a ``next`` key whose time came."""
+    _promote_due(session)
     key = session.execute(select(SigningKey).where(SigningKey.status == "active")).scalar()
     if key is None:
-        key = _new_key()
+        key = _new_key("active")
         session.add(key)
         session.flush()
     return key
+
+
+def _promote_due(session: Session, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    due = (
+        session.execute(
+            select(SigningKey)
+            .where(SigningKey.status == "next", SigningKey.created_at <= now - PUBLISH_AHEAD)
+            .order_by(SigningKey.created_at.desc())
+        )
+        .scalars()
+        .first()
+    )
+    if due is not None:
+        _make_active(session, due, now)
+
+
+def _make_active(session: Session, key: SigningKey, now: datetime) -> None:
+    for old in session.execute(select(SigningKey).where(SigningKey.status == "active")).scalars():
+        old.status = "previous"
+        old.retired_at = now
+    key.status = "active"
+    session.flush()
 
 
 @cache
@@ -87,17 +117,22 @@ def private_key(kid: str, pem: str) -> Any:
     return serialization.load_pem_private_key(pem.encode(), password=_passphrase())
 
 
-def rotate(session: Session, actor_id: str | None) -> SigningKey:
-    now = utcnow()
-    for key in session.execute(select(SigningKey).where(SigningKey.status == "active")).scalars():
-        key.status = "previous"
-        key.retired_at = now
-    new = _new_key()
+def rotate(session: Session, actor_id: str | None, now: bool = False) -> SigningKey:
+    """Publish a new key that signs after ``PUBLISH_AHEAD`` (at once with ``now=True``)."""
+    moment = utcnow()
+    new = _new_key("next")
     session.add(new)
     session.flush()
-    retire_expired(session)
+    if now:
+        _make_active(session, new, moment)
+    retire_expired(session, moment)
     audit.record(
-        session, "keys.rotated", actor_id=actor_id, target_type="signing_key", target_id=new.kid
+        session,
+        "keys.rotated",
+        actor_id=actor_id,
+        target_type="signing_key",
+        target_id=new.kid,
+        immediate=now,
     )
     return new
 
@@ -111,17 +146,18 @@ def retire_expired(session: Session, now: datetime | None = None) -> None:
 
 
 def published(session: Session) -> list[SigningKey]:
-    """The keys in the JWKS: the active one and previous ones still verifying."""
+    """The keys in the JWKS: the next and active ones, and previous ones still verifying."""
     now = utcnow()
     keys = session.execute(
         select(SigningKey)
-        .where(SigningKey.status.in_(("active", "previous")))
+        .where(SigningKey.status.in_(("next", "active", "previous")))
         .order_by(SigningKey.created_at.desc())
     ).scalars()
     return [
         k
         for k in keys
-        if k.status == "active" or (k.retired_at and now - k.retired_at <= VERIFY_AFTER_RETIREMENT)
+        if k.status != "previous"
+        or (k.retired_at and now - k.retired_at <= VERIFY_AFTER_RETIREMENT)
     ]
 
 

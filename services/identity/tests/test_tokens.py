@@ -133,16 +133,32 @@ def test_expired_and_foreign_tokens_are_refused(identity: Identity) -> None:
         assert reason in response.get_json()["detail"]
 
 
-def test_rotation_keeps_old_tokens_valid_until_they_expire(identity: Identity) -> None:
+def test_rotation_publishes_first_signs_later_and_keeps_old_tokens_valid(
+    identity: Identity,
+) -> None:
     client = identity.client()
+
+    def published() -> set[str]:
+        return {k["kid"] for k in client.get("/.well-known/jwks.json").get_json()["keys"]}
+
     old = identity.tokens("hd.thanhvien")["access_token"]
     old_kid = jwt.get_unverified_header(old)["kid"]
     with identity.app.app_context(), database().transaction() as session:
-        keys.rotate(session, "test")
-    published = {k["kid"] for k in client.get("/.well-known/jwks.json").get_json()["keys"]}
-    assert old_kid in published and len(published) >= 2
+        new_kid = keys.rotate(session, "test").kid
+    # Published at once, but not signing yet: caches everywhere must see it first.
+    assert {old_kid, new_kid} <= published()
+    waiting = identity.tokens("hd.thanhvien")["access_token"]
+    assert jwt.get_unverified_header(waiting)["kid"] == old_kid
+
+    with identity.app.app_context(), database().transaction() as session:
+        session.execute(
+            update(SigningKey)
+            .where(SigningKey.kid == new_kid)
+            .values(created_at=utcnow() - keys.PUBLISH_AHEAD - timedelta(seconds=1))
+        )
     new = identity.tokens("hd.thanhvien")["access_token"]
-    assert jwt.get_unverified_header(new)["kid"] != old_kid
+    assert jwt.get_unverified_header(new)["kid"] == new_kid
+    assert {old_kid, new_kid} <= published()
     assert client.get("/me", headers=bearer(old)).status_code == 200
     assert client.get("/me", headers=bearer(new)).status_code == 200
 
@@ -153,8 +169,15 @@ def test_rotation_keeps_old_tokens_valid_until_they_expire(identity: Identity) -
             .where(SigningKey.kid == old_kid)
             .values(retired_at=utcnow() - keys.VERIFY_AFTER_RETIREMENT - timedelta(seconds=1))
         )
-    published = {k["kid"] for k in client.get("/.well-known/jwks.json").get_json()["keys"]}
-    assert old_kid not in published
+    assert old_kid not in published()
+
+
+def test_an_emergency_rotation_signs_with_the_new_key_at_once(identity: Identity) -> None:
+    with identity.app.app_context(), database().transaction() as session:
+        new_kid = keys.rotate(session, "test", now=True).kid
+    token = identity.tokens("hd.thanhvien")["access_token"]
+    assert jwt.get_unverified_header(token)["kid"] == new_kid
+    assert identity.client().get("/me", headers=bearer(token)).status_code == 200
 
 
 @pytest.mark.parametrize(
