@@ -120,6 +120,10 @@ def private_key(kid: str, pem: str) -> Any:
 def rotate(session: Session, actor_id: str | None, now: bool = False) -> SigningKey:
     """Publish a new key that signs after ``PUBLISH_AHEAD`` (at once with ``now=True``)."""
     moment = utcnow()
+    # A key still waiting to sign is superseded: it never signed, so it can simply go.
+    for waiting in session.execute(select(SigningKey).where(SigningKey.status == "next")).scalars():
+        waiting.status = "retired"
+        waiting.retired_at = moment
     new = _new_key("next")
     session.add(new)
     session.flush()

@@ -174,7 +174,12 @@ def test_rotation_publishes_first_signs_later_and_keeps_old_tokens_valid(
 
 def test_an_emergency_rotation_signs_with_the_new_key_at_once(identity: Identity) -> None:
     with identity.app.app_context(), database().transaction() as session:
+        waiting = keys.rotate(session, "test").kid
         new_kid = keys.rotate(session, "test", now=True).kid
+    published = {
+        k["kid"] for k in identity.client().get("/.well-known/jwks.json").get_json()["keys"]
+    }
+    assert new_kid in published and waiting not in published, "a superseded next key is gone"
     token = identity.tokens("hd.thanhvien")["access_token"]
     assert jwt.get_unverified_header(token)["kid"] == new_kid
     assert identity.client().get("/me", headers=bearer(token)).status_code == 200
