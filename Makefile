@@ -28,6 +28,7 @@ bus-setup: install ## Declare the event bus exchanges and queues
 demo-data: migrate ## Load the reference data (provinces, mergers, regions) and the demo accounts
 	$(BIN)/python -m services.identity reference load
 	$(BIN)/python -m services.identity demo seed
+	$(BIN)/python -m services.criteria demo load
 
 up: migrate bus-setup demo-data ## Run the whole platform on this machine (embedded mode), Ctrl-C stops it
 	@rm -rf var/metrics && mkdir -p $(addprefix var/metrics/,$(SERVICES) gateway)

@@ -55,11 +55,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "region.read",
             "region.manage",
             "user.read",
+            "criteria.manage",
+            "movement.manage",
+            "covenant.manage",
         }
     ),
-    "region_lead": frozenset({"org.read", "region.read"}),
-    "unit_admin": frozenset({"org.read", "region.read", "user.read", "user.manage"}),
-    "unit_officer": frozenset({"org.read", "region.read"}),
+    "region_lead": frozenset({"org.read", "region.read", "covenant.manage"}),
+    "unit_admin": frozenset(
+        {"org.read", "region.read", "user.read", "user.manage", "covenant.sign"}
+    ),
+    "unit_officer": frozenset({"org.read", "region.read", "covenant.sign"}),
     "council_member": frozenset({"org.read", "region.read"}),
     "auditor": frozenset({"org.read", "region.read", "user.read", "audit.read"}),
 }

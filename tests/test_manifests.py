@@ -9,11 +9,13 @@ the kustomization lists every manifest; relays and consumers serve their metrics
 Prometheus may scrape them; every API and the gateway verify tokens with identity's JWKS, with
 one issuer and one audience, and their NetworkPolicies let them fetch it; only identity's API
 holds the passphrase of the signing keys; the gateway counts its rate limits in a Redis only it
-can reach; and no Kubernetes manifest creates the demo accounts.
+can reach; and no Kubernetes manifest loads demo data (identity's accounts, criteria's tables).
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
 import re
 import shlex
 from collections.abc import Iterator
@@ -32,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 SERVICES = ("identity", "criteria", "scoring", "awards", "notify")
-CONSUMING = ("scoring", "notify")
+CONSUMING = ("criteria", "scoring", "notify")
 IMAGE = "thidua"  # the name every manifest uses; kustomization.yaml maps it to the registry
 COMPONENTS = ("api", "relay", "consumer", "migrate", "gateway", "cache")
 THIRD_PARTY = ("redis.yaml",)  # manifests of someone else's image (not the platform's)
@@ -392,12 +394,41 @@ def test_service_runs_its_relay_and_consumer(service: str) -> None:
         assert consumers == [], f"{service} consumes no event today"
 
 
+def subscriptions_of(service: str) -> set[str]:
+    """The event types the service subscribes to, without importing services.<name>.service
+    (which pulls in its whole API): a service that subscribes passes
+    ``subscriptions=events.SUBSCRIPTIONS`` to its Service, read here from the source, and the
+    types are the keys of SUBSCRIPTIONS in services.<name>.events."""
+    tree = ast.parse((ROOT / "services" / service / "service.py").read_text(encoding="utf-8"))
+    given = [
+        keyword.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg == "subscriptions"
+    ]
+    if not given:
+        return set()
+    (value,) = given
+    assert ast.unparse(value) == "events.SUBSCRIPTIONS", (
+        f"services/{service}/service.py: pass subscriptions=events.SUBSCRIPTIONS"
+    )
+    imported = {
+        (node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname is None
+    }
+    assert (f"services.{service}", "events") in imported, f"services.{service}.events"
+    return set(importlib.import_module(f"services.{service}.events").SUBSCRIPTIONS)
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_consumers_follow_the_code(service: str) -> None:
     """A service that subscribes to events has a consumer Deployment, and only such a one."""
-    import importlib
-
-    subscriptions = importlib.import_module(f"services.{service}.service").SERVICE.subscriptions
+    subscriptions = subscriptions_of(service)
+    assert bool(subscriptions) == (service in CONSUMING), f"CONSUMING: {sorted(subscriptions)}"
     has_consumer = any(
         d["kind"] == "Deployment" and d["metadata"]["name"] == f"{service}-consumer"
         for d in load(K8S / f"{service}.yaml")
@@ -679,17 +710,28 @@ def test_only_identitys_api_holds_the_signing_key_passphrase() -> None:
     assert compose["identity-api"].startswith("${IDENTITY_KEY_PASSPHRASE:?"), "from the shell"
 
 
-def test_no_kubernetes_manifest_creates_the_demo_accounts() -> None:
-    """`demo seed` makes accounts whose password the README publishes: a laptop only."""
+def test_no_kubernetes_manifest_loads_demo_data() -> None:
+    """`demo seed` makes accounts whose password the README publishes, `demo load` criteria's
+    sample tables: a laptop only. Compose runs each in its service's migration, after the
+    schema (and identity's after the reference data)."""
     for where, _, container in k8s_containers():
         words = " ".join([*container.get("command", []), *container.get("args", [])])
-        assert not re.search(r"\bdemo\b.*\bseed\b", words), f"{where} runs demo seed"
+        assert not re.search(r"\bdemo\b", words), f"{where} runs a demo command"
+    expected = {"identity-migrate": "demo seed", "criteria-migrate": "demo load"}
+    found = {}
     for name, service in compose_services().items():
         command = service.get("command") or []
         words = " ".join(command if isinstance(command, list) else [command])
-        if "demo seed" in words:
-            assert name == "identity-migrate", f"{name} runs demo seed"
-            assert words.index("reference load") < words.index("demo seed"), "units first"
+        if re.search(r"\bdemo\b", words):
+            assert name in expected, f"{name} runs a demo command"
+            found[name] = words
+    assert set(found) == set(expected), "compose loads the demo data"
+    for name, step in expected.items():
+        words = found[name]
+        assert step in words, f"{name}: {step}"
+        assert words.index("db upgrade") < words.index(step), f"{name}: the schema first"
+    identity = found["identity-migrate"]
+    assert identity.index("reference load") < identity.index("demo seed"), "units first"
 
 
 # -- the gateway's rate limits: Redis --------------------------------------------------------

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from kit.service import Service
+from services.criteria import events
+from services.criteria.api import covenants, methods, movements, tables
 from services.criteria.models import Base
 
 SERVICE = Service(
@@ -11,5 +13,6 @@ SERVICE = Service(
     description="Yearly criteria tables per unit kind, their versions, emulation movements.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    blueprints=[],
+    blueprints=[tables.blueprint, methods.blueprint, movements.blueprint, covenants.blueprint],
+    subscriptions=events.SUBSCRIPTIONS,
 )

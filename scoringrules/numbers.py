@@ -1,0 +1,111 @@
+"""Exact decimal arithmetic for points.
+
+Numbers arrive from JSON as int, float or (from a database or an earlier result) str. A float is
+converted through its shortest repr, so 66.9 is 66.9 and not 66.900000000000005684…. Arithmetic
+is done in :class:`fractions.Fraction` — exact, and independent of the caller's ``decimal``
+context — and comes back as :class:`decimal.Decimal` only when rounded or when the value is a
+terminating decimal (sums of rounded points always are).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import cast
+
+Number = int | float | str | Decimal
+
+
+def is_number(value: object) -> bool:
+    """True for a finite JSON number (int or float, never bool) or a finite Decimal."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return False
+
+
+def is_whole(value: object) -> bool:
+    """True for a number with an integral value (3 or 3.0), never bool."""
+    if not is_number(value):
+        return False
+    return to_fraction(cast(Number, value)).denominator == 1
+
+
+def to_decimal(value: Number) -> Decimal:
+    """The exact decimal value of a JSON number or a numeric string.
+
+    Raises TypeError for anything else (bool included) and ValueError for a string that is not a
+    finite number.
+    """
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        return Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+    else:
+        raise TypeError(f"not a number: {type(value).__name__}")
+    if not result.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return result
+
+
+def to_fraction(value: Number | Fraction) -> Fraction:
+    """The exact rational value of a number (see :func:`to_decimal`)."""
+    if isinstance(value, Fraction):
+        return value
+    return Fraction(to_decimal(value))
+
+
+def round_points(value: Number | Fraction, places: int = 2) -> Decimal:
+    """Round half-up (ties away from zero) to ``places`` decimals, exactly.
+
+    ``round_points(Decimal("0.125")) == Decimal("0.13")``, ``round_points(0.124999) ==
+    Decimal("0.12")``, ``round_points(Fraction(133, 15)) == Decimal("8.87")``. The result always
+    carries exactly ``places`` decimals ("3.00").
+    """
+    if places < 0:
+        raise ValueError("places must be ≥ 0")
+    exact = to_fraction(value)
+    scaled = abs(exact) * 10**places
+    whole = math.floor(scaled + Fraction(1, 2))
+    sign = "-" if exact < 0 and whole else ""
+    return Decimal(f"{sign}{whole}E-{places}")
+
+
+def exact_decimal(value: Fraction) -> Decimal:
+    """The Decimal equal to ``value``; ValueError when it has no finite decimal expansion."""
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        raise ValueError(f"{value} has no finite decimal expansion")
+    places = max(twos, fives)
+    numerator = value.numerator * 10**places // value.denominator
+    return Decimal(f"{numerator}E-{places}")
+
+
+def format_points(value: Decimal, places: int = 2) -> str:
+    """Fixed-point text with at least ``places`` decimals, never dropping a digit ("5.00")."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    shown = max(places, -exponent)
+    return format(value, f".{shown}f")

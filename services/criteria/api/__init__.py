@@ -1,0 +1,1 @@
+"""Criteria's HTTP API, one module per resource."""

@@ -1,0 +1,268 @@
+"""Criteria tables: read (everyone signed in; drafts: ministry officers only), write, publish,
+amend, clone, compare, and Excel in and out."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from flask import Response, jsonify, request
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kit.app import accepts, database, principal
+from kit.pagination import paginate
+from kit.policy import allows, require
+from kit.problems import Problem
+from services.criteria.domain import excel, tables
+from services.criteria.models import CriteriaTable
+from services.criteria.schemas import (
+    CloneIn,
+    DiffArgs,
+    DocumentIn,
+    ImportForm,
+    PublishIn,
+    TableArgs,
+    TableIn,
+    TablePage,
+    TableSchema,
+)
+
+blueprint = Blueprint(
+    "tables",
+    __name__,
+    url_prefix="/tables",
+    description="Yearly criteria tables, their versions and their Excel form",
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "criteria-template.xlsx"
+
+
+def _editor() -> bool:
+    return allows(principal(), "criteria.manage")
+
+
+def _visible(session: Session, table_id: str) -> CriteriaTable:
+    """The table, if the caller may know it: drafts exist only for ministry officers."""
+    table = session.get(CriteriaTable, table_id)
+    if table is None or (table.status == "draft" and not _editor()):
+        raise Problem(
+            404,
+            "not-found",
+            (f"Không có bảng tiêu chí {table_id}.", f"No criteria table {table_id}."),
+        )
+    return table
+
+
+def _etag(table: CriteriaTable) -> str:
+    return f'W/"{table.id}-{table.revision}"'
+
+
+def _with_etag(table: CriteriaTable, status: int = 200) -> Response:
+    response = jsonify(TableSchema().dump(table))
+    response.status_code = status
+    response.headers["ETag"] = _etag(table)
+    return response
+
+
+@blueprint.route("", methods=["GET"])
+@blueprint.arguments(TableArgs, location="query")
+@blueprint.response(200, TablePage)
+def list_tables(args: dict[str, Any]) -> dict[str, Any]:
+    """Tables by year, unit kind and status; drafts appear only to ministry officers."""
+    query = select(CriteriaTable).order_by(
+        CriteriaTable.year.desc(),
+        CriteriaTable.unit_kind,
+        CriteriaTable.version.desc(),
+        CriteriaTable.created_at,
+    )
+    for field in ("year", "unit_kind", "status"):
+        if args.get(field) is not None:
+            query = query.where(getattr(CriteriaTable, field) == args[field])
+    if not _editor():
+        query = query.where(CriteriaTable.status != "draft")
+    with database().read() as session:
+        return paginate(session, query, args)
+
+
+@blueprint.route("/<table_id>", methods=["GET"])
+@blueprint.response(200, TableSchema)
+def get_table(table_id: str) -> Response:
+    """One table with its document; the ETag goes with If-Match when saving a draft."""
+    with database().read() as session:
+        return _with_etag(_visible(session, table_id))
+
+
+@blueprint.route("", methods=["POST"])
+@blueprint.arguments(TableIn)
+@blueprint.response(201, TableSchema)
+def create_table(payload: dict[str, Any]) -> Response:
+    """Start a draft from a whole document (validated: 422 names every problem's pointer)."""
+    require(principal(), "criteria.manage", visible=True)
+    with database().transaction() as session:
+        table = tables.create_draft(session, principal().subject, **payload)
+        return _with_etag(table, 201)
+
+
+@blueprint.route("/<table_id>", methods=["PUT"])
+@blueprint.arguments(DocumentIn)
+@blueprint.response(200, TableSchema)
+def save_table(payload: dict[str, Any], table_id: str) -> Response:
+    """Replace a draft's document. Send the ETag you read as If-Match: 412 if it moved on."""
+    require(principal(), "criteria.manage", visible=True)
+    expected = request.headers.get("If-Match")
+    if not expected:
+        raise Problem(
+            428,
+            "precondition-required",
+            ("Cần gửi If-Match với ETag đã đọc.", "Send If-Match with the ETag read."),
+        )
+    with database().transaction() as session:
+        table = _visible(session, table_id)
+        if expected != _etag(table):
+            raise Problem(
+                412,
+                "precondition-failed",
+                (
+                    "Bảng đã được người khác sửa; hãy tải lại.",
+                    "Someone else changed the table; reload it.",
+                ),
+                current_etag=_etag(table),
+            )
+        tables.update_draft(session, table, payload["document"])
+        return _with_etag(table)
+
+
+@blueprint.route("/<table_id>", methods=["DELETE"])
+@blueprint.response(204)
+def delete_table(table_id: str) -> Response:
+    require(principal(), "criteria.manage", visible=True)
+    with database().transaction() as session:
+        tables.delete_draft(session, _visible(session, table_id))
+    return Response(status=204)
+
+
+@blueprint.route("/<table_id>/publish", methods=["POST"])
+@blueprint.arguments(PublishIn)
+@blueprint.response(200, TableSchema)
+def publish_table(payload: dict[str, Any], table_id: str) -> Response:
+    """Publish a draft as the next version (a change note is required for an amendment)."""
+    require(principal(), "criteria.manage", visible=True)
+    with database().transaction() as session:
+        table = tables.publish(
+            session, principal().subject, _visible(session, table_id), payload.get("change_note")
+        )
+        return _with_etag(table)
+
+
+@blueprint.route("/<table_id>/amendments", methods=["POST"])
+@blueprint.response(201, TableSchema)
+def amend_table(table_id: str) -> Response:
+    """A draft of the next version, starting from this published one."""
+    require(principal(), "criteria.manage", visible=True)
+    with database().transaction() as session:
+        return _with_etag(
+            tables.amend(session, principal().subject, _visible(session, table_id)), 201
+        )
+
+
+@blueprint.route("/<table_id>/clones", methods=["POST"])
+@blueprint.arguments(CloneIn)
+@blueprint.response(201, TableSchema)
+def clone_table(payload: dict[str, Any], table_id: str) -> Response:
+    """Next year's draft from this table."""
+    require(principal(), "criteria.manage", visible=True)
+    with database().transaction() as session:
+        return _with_etag(
+            tables.clone(
+                session, principal().subject, _visible(session, table_id), payload["year"]
+            ),
+            201,
+        )
+
+
+@blueprint.route("/<table_id>/diff", methods=["GET"])
+@blueprint.arguments(DiffArgs, location="query")
+@blueprint.response(200)
+def diff_tables(args: dict[str, Any], table_id: str) -> Any:
+    """What changed from ``against`` to this table: JSON, or text for a memo (format=text)."""
+    with database().read() as session:
+        new, old = _visible(session, table_id), _visible(session, args["against"])
+        difference = tables.diff(old.document, new.document)
+        if args["format"] == "text":
+            text = tables.diff_text(
+                difference,
+                f"{old.year} v{old.version or 'nháp'}",
+                f"{new.year} v{new.version or 'nháp'}",
+            )
+            return Response(text, mimetype="text/plain")
+        return {"from": old.id, "to": new.id, **difference}
+
+
+@blueprint.route("/<table_id>/export.xlsx", methods=["GET"])
+@blueprint.response(200, content_type=XLSX)
+def export_table(table_id: str) -> Response:
+    """The table in the Ministry's annex layout (Excel)."""
+    with database().read() as session:
+        table = _visible(session, table_id)
+        data = excel.export_table(table.document)
+    name = f"bang-tieu-chi-{table.year}-{table.unit_kind}-v{table.version or 'draft'}.xlsx"
+    return Response(
+        data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@blueprint.route("/template.xlsx", methods=["GET"])
+@blueprint.response(200, content_type=XLSX)
+def template() -> Response:
+    """An empty table to fill in, with instructions (sheet "Hướng dẫn")."""
+    return Response(
+        TEMPLATE.read_bytes(),
+        mimetype=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="mau-bang-tieu-chi.xlsx"'},
+    )
+
+
+@blueprint.route("/import", methods=["POST"])
+@accepts("multipart/form-data")
+@blueprint.arguments(ImportForm, location="form")
+@blueprint.response(201, TableSchema)
+def import_table(form: dict[str, Any]) -> Response:
+    """A draft from an Excel file laid out like the annex. Every error is reported with its
+    sheet, row and column; nothing is saved when there is any."""
+    require(principal(), "criteria.manage", visible=True)
+    upload = request.files.get("file")
+    if upload is None:
+        raise Problem(
+            422,
+            "validation-failed",
+            ("Thiếu tệp Excel (trường file).", "No Excel file (field 'file')."),
+            errors={"file": ["Bắt buộc. / Required."]},
+        )
+    result = excel.import_table(upload.read())
+    if result.errors:
+        by_cell: dict[str, list[str]] = {}
+        for error in result.errors:  # keyed by Excel address: 'Bảng tiêu chí'!E12
+            by_cell.setdefault(error.ref, []).append(f"{error.vi} / {error.en}")
+        raise Problem(
+            422,
+            "validation-failed",
+            (
+                f"Tệp có {len(result.errors)} lỗi; chưa lưu gì.",
+                f"The file has {len(result.errors)} errors; nothing was saved.",
+            ),
+            errors=by_cell,
+            excel_errors=[{**dataclasses.asdict(e), "ref": e.ref} for e in result.errors],
+        )
+    with database().transaction() as session:
+        table = tables.create_draft(
+            session,
+            principal().subject,
+            year=form["year"],
+            unit_kind=form["unit_kind"],
+            document=result.document,
+        )
+        return _with_etag(table, 201)

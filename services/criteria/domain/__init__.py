@@ -1,0 +1,1 @@
+"""Criteria's rules, one module per concern; each works inside the caller's transaction."""

@@ -1,0 +1,240 @@
+"""Criteria tables through the API: validation with pointers, the lifecycle, versions, the
+diff, Excel in and out, and who may see and change what. Both stacks."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from conftest import service_app
+from kit.app import database
+from kit.events.tables import outbox
+from services.criteria.models import CriteriaTable
+from services.criteria.service import SERVICE
+from tests.support.events import assert_valid_event
+from tests.support.stack import Stack
+from tests.support.tokens import ministry_officer, unit_officer
+
+SAMPLE = json.loads(
+    (Path(__file__).resolve().parents[1] / "data" / "sample-criteria-table.json").read_text()
+)
+OFFICER = ministry_officer()
+HANOI = unit_officer("stp-01")
+
+
+@pytest.fixture
+def client(stack: Stack) -> FlaskClient:
+    app = service_app(stack, SERVICE)
+    client = app.test_client()
+    client.app_ref = app  # type: ignore[attr-defined]
+    return client
+
+
+def create(client: FlaskClient, document: dict | None = None, year: int = 2024) -> dict:
+    response = client.post(
+        "/tables",
+        headers=OFFICER,
+        json={"year": year, "unit_kind": "so-tu-phap", "document": document or SAMPLE},
+    )
+    assert response.status_code == 201, response.get_json()
+    return {**response.get_json(), "etag": response.headers["ETag"]}
+
+
+def counts(client: FlaskClient) -> tuple[int, int]:
+    with client.app_ref.app_context(), database().read() as session:  # type: ignore[attr-defined]
+        tables = session.execute(select(func.count()).select_from(CriteriaTable)).scalar()
+        events = session.execute(select(func.count()).select_from(outbox)).scalar()
+    return tables, events
+
+
+def published_events(client: FlaskClient) -> list[dict]:
+    with client.app_ref.app_context(), database().read() as session:  # type: ignore[attr-defined]
+        rows = session.execute(select(outbox.c.envelope).order_by(outbox.c.id)).scalars()
+        return [json.loads(r) for r in rows]
+
+
+def test_a_draft_is_validated_and_seen_only_by_ministry_officers(client: FlaskClient) -> None:
+    draft = create(client)
+    assert draft["status"] == "draft" and draft["version"] is None
+    assert client.get(f"/tables/{draft['id']}", headers=HANOI).status_code == 404
+    assert client.get("/tables", headers=HANOI).get_json()["total"] == 0
+    assert client.get("/tables", headers=OFFICER).get_json()["total"] == 1
+    refused = client.post(
+        "/tables", headers=HANOI, json={"year": 2024, "unit_kind": "so-tu-phap", "document": SAMPLE}
+    )
+    assert refused.status_code == 403
+
+
+def test_every_problem_of_a_broken_table_is_named_by_its_pointer(client: FlaskClient) -> None:
+    broken = copy.deepcopy(SAMPLE)
+    broken["parts"][0]["children"][0]["children"][0]["max_points"] = 7  # A.I no longer sums
+    broken["parts"][1]["children"][1]["code"] = broken["parts"][1]["children"][0]["code"]
+    before = counts(client)
+    response = client.post(
+        "/tables",
+        headers=OFFICER,
+        json={"year": 2024, "unit_kind": "so-tu-phap", "document": broken},
+    )
+    assert response.status_code == 422
+    problem = response.get_json()
+    pointers = {issue["pointer"] for issue in problem["issues"]}
+    assert any(p.startswith("/parts/0/children/0") for p in pointers), pointers
+    assert any(p.startswith("/parts/1/children/1") for p in pointers), pointers
+    assert set(problem["errors"]) == pointers
+    assert counts(client) == before
+
+
+def test_saving_a_draft_needs_the_current_etag(client: FlaskClient) -> None:
+    draft = create(client)
+    changed = copy.deepcopy(SAMPLE)
+    changed["title"] = "Bảng tiêu chí (dự thảo lần 2)"
+    url = f"/tables/{draft['id']}"
+    assert client.put(url, headers=OFFICER, json={"document": changed}).status_code == 428
+    stale = client.put(url, headers={**OFFICER, "If-Match": 'W/"x-0"'}, json={"document": changed})
+    assert stale.status_code == 412
+    saved = client.put(
+        url, headers={**OFFICER, "If-Match": draft["etag"]}, json={"document": changed}
+    )
+    assert saved.status_code == 200
+    assert saved.get_json()["title"] == "Bảng tiêu chí (dự thảo lần 2)"
+    assert saved.headers["ETag"] != draft["etag"]
+    again = client.put(
+        url, headers={**OFFICER, "If-Match": draft["etag"]}, json={"document": changed}
+    )
+    assert again.status_code == 412, "the first ETag is stale once the draft was saved"
+
+
+def test_publishing_freezes_the_table_and_announces_its_snapshot(client: FlaskClient) -> None:
+    draft = create(client)
+    published = client.post(f"/tables/{draft['id']}/publish", headers=OFFICER, json={})
+    assert published.status_code == 200, published.get_json()
+    assert (published.get_json()["status"], published.get_json()["version"]) == ("published", 1)
+    [event] = [e for e in published_events(client) if e["type"] == "criteria.table.published"]
+    assert_valid_event(event)
+    assert event["data"]["document"]["parts"] == SAMPLE["parts"]
+    assert set(event["data"]["methods"]) >= {"bands_at_least", "manual"}
+
+    edit = client.put(
+        f"/tables/{draft['id']}", headers={**OFFICER, "If-Match": "*"}, json={"document": SAMPLE}
+    )
+    assert edit.status_code in (409, 412)
+    edit = client.put(
+        f"/tables/{draft['id']}",
+        headers={**OFFICER, "If-Match": published.headers["ETag"]},
+        json={"document": SAMPLE},
+    )
+    assert edit.status_code == 409
+    assert edit.get_json()["allowed"] == ["amend", "clone"]
+    assert (
+        client.post(f"/tables/{draft['id']}/publish", headers=OFFICER, json={}).status_code == 409
+    )
+    assert client.get(f"/tables/{draft['id']}", headers=HANOI).status_code == 200
+
+
+def test_an_amendment_is_the_next_version_with_a_note_and_a_diff(client: FlaskClient) -> None:
+    first = create(client)
+    client.post(f"/tables/{first['id']}/publish", headers=OFFICER, json={})
+    amendment = client.post(f"/tables/{first['id']}/amendments", headers=OFFICER)
+    assert amendment.status_code == 201
+    draft = amendment.get_json()
+    document = copy.deepcopy(draft["document"])
+    section = document["parts"][0]["children"][0]  # A.I: move a point from A.I.1 to A.I.2
+    section["children"][0]["max_points"] = 1
+    section["children"][0]["method"]["bands"] = [
+        {"threshold": 100, "points": 1},
+        {"threshold": 80, "points": 0.5},
+    ]
+    section["children"][1]["max_points"] = 4
+    section["children"][1]["method"]["bands"][0]["points"] = 4
+    saved = client.put(
+        f"/tables/{draft['id']}",
+        json={"document": document},
+        headers={**OFFICER, "If-Match": amendment.headers["ETag"]},
+    )
+    assert saved.status_code == 200, saved.get_json()
+
+    no_note = client.post(f"/tables/{draft['id']}/publish", headers=OFFICER, json={})
+    assert no_note.status_code == 422 and "change_note" in no_note.get_json()["errors"]
+    second = client.post(
+        f"/tables/{draft['id']}/publish",
+        headers=OFFICER,
+        json={"change_note": "Điều chỉnh điểm mục A.I theo QĐ sửa đổi"},
+    )
+    assert second.status_code == 200
+    assert second.get_json()["version"] == 2
+    assert client.get(f"/tables/{first['id']}", headers=HANOI).get_json()["status"] == (
+        "superseded"
+    )
+    events = [e for e in published_events(client) if e["type"] == "criteria.table.published"]
+    assert [e["data"]["version"] for e in events] == [1, 2]
+    assert events[1]["data"]["supersedes_table_id"] == first["id"]
+    assert_valid_event(events[1])
+
+    diff = client.get(f"/tables/{draft['id']}/diff?against={first['id']}", headers=HANOI).get_json()
+    changed = {c["code"]: c["changes"] for c in diff["changed"]}
+    assert changed["A.I.1"]["max_points"] == {"old": 2, "new": 1}
+    assert changed["A.I.2"]["max_points"] == {"old": 3, "new": 4}
+    assert diff["added"] == [] and diff["removed"] == []
+    text = client.get(
+        f"/tables/{draft['id']}/diff?against={first['id']}&format=text", headers=HANOI
+    )
+    assert text.mimetype == "text/plain"
+    assert "~ Sửa A.I.1 max_points: 2 → 1" in text.get_data(as_text=True)
+
+
+def test_a_table_is_cloned_as_next_years_draft(client: FlaskClient) -> None:
+    first = create(client)
+    client.post(f"/tables/{first['id']}/publish", headers=OFFICER, json={})
+    clone = client.post(f"/tables/{first['id']}/clones", headers=OFFICER, json={"year": 2027})
+    assert clone.status_code == 201
+    body = clone.get_json()
+    assert (body["year"], body["status"], body["document"]["year"]) == (2027, "draft", 2027)
+    assert body["document"]["parts"] == SAMPLE["parts"]
+    draft_clone = client.post(f"/tables/{body['id']}/clones", headers=OFFICER, json={"year": 2028})
+    assert draft_clone.status_code == 409
+
+
+def test_excel_export_then_import_gives_an_equal_table(client: FlaskClient) -> None:
+    first = create(client)
+    exported = client.get(f"/tables/{first['id']}/export.xlsx", headers=OFFICER)
+    assert exported.status_code == 200
+    assert exported.mimetype.endswith("spreadsheetml.sheet")
+    imported = client.post(
+        "/tables/import",
+        headers=OFFICER,
+        data={
+            "year": "2024",
+            "unit_kind": "so-tu-phap",
+            "file": (io.BytesIO(exported.data), "bang.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 201, imported.get_json()
+    assert imported.get_json()["document"] == first["document"]
+
+
+def test_a_bad_excel_file_is_refused_with_its_errors_and_nothing_saved(
+    client: FlaskClient,
+) -> None:
+    before = counts(client)
+    response = client.post(
+        "/tables/import",
+        headers=OFFICER,
+        data={
+            "year": "2024",
+            "unit_kind": "so-tu-phap",
+            "file": (io.BytesIO(b"not a workbook"), "bang.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert response.get_json()["excel_errors"]
+    assert counts(client) == before
+    template = client.get("/tables/template.xlsx", headers=OFFICER)
+    assert template.status_code == 200 and template.data[:2] == b"PK"
