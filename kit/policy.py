@@ -58,15 +58,30 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "criteria.manage",
             "movement.manage",
             "covenant.manage",
+            "round.manage",
+            "sheet.read",
+            "sheet.appraise",
         }
     ),
-    "region_lead": frozenset({"org.read", "region.read", "covenant.manage"}),
-    "unit_admin": frozenset(
-        {"org.read", "region.read", "user.read", "user.manage", "covenant.sign"}
+    "region_lead": frozenset(
+        {"org.read", "region.read", "covenant.manage", "sheet.read", "sheet.review"}
     ),
-    "unit_officer": frozenset({"org.read", "region.read", "covenant.sign"}),
+    "unit_admin": frozenset(
+        {
+            "org.read",
+            "region.read",
+            "user.read",
+            "user.manage",
+            "covenant.sign",
+            "sheet.read",
+            "sheet.self_assess",
+        }
+    ),
+    "unit_officer": frozenset(
+        {"org.read", "region.read", "covenant.sign", "sheet.read", "sheet.self_assess"}
+    ),
     "council_member": frozenset({"org.read", "region.read"}),
-    "auditor": frozenset({"org.read", "region.read", "user.read", "audit.read"}),
+    "auditor": frozenset({"org.read", "region.read", "user.read", "audit.read", "sheet.read"}),
 }
 
 # Roles a unit admin may hand out, and only within its own unit.

@@ -170,9 +170,42 @@ def _method(node: Node) -> Method:
     return METHODS[node["method"]["type"]]
 
 
-def score(document: Mapping[str, Any], sheet: Mapping[str, Any]) -> Result:
-    """A unit's points against a table. Raises :class:`Invalid` if either has issues."""
+def check_override(document: Mapping[str, Any], code: str, points: object) -> list[Issue]:
+    """Points set by a reviewer or the appraisal for a criterion: a number from 0 to the
+    most the criterion can earn (its standard points, or more with over-achievement)."""
+    criteria = leaves(document)
+    where = f"/entries/{code}"
+    if code not in criteria:
+        return [Issue(where, "unknown_code", f"Không có tiêu chí {code}.", f"No criterion {code}.")]
+    if not is_number(points):
+        return [Issue(where, "not_a_number", "Điểm phải là số.", "Points must be a number.")]
+    value = to_fraction(points)  # type: ignore[arg-type]
+    ceiling = _method(criteria[code]).ceiling(criteria[code])
+    if not 0 <= value <= ceiling:
+        return [
+            Issue(
+                where,
+                "points_out_of_range",
+                f"Điểm phải từ 0 đến {float(ceiling):g}.",
+                f"Points must be between 0 and {float(ceiling):g}.",
+            )
+        ]
+    return []
+
+
+def score(
+    document: Mapping[str, Any],
+    sheet: Mapping[str, Any],
+    overrides: Mapping[str, object] | None = None,
+) -> Result:
+    """A unit's points against a table. Raises :class:`Invalid` if either has issues.
+
+    ``overrides`` are points set by a reviewer or the appraisal for some criteria; they stand
+    instead of what the method gives from the unit's inputs (each checked by check_override).
+    """
     issues = validate(document) or _check_sheet(document, sheet)
+    for code, points in (overrides or {}).items():
+        issues += check_override(document, code, points)
     if issues:
         raise Invalid(issues)
     places = document["rounding"]["places"]
@@ -181,6 +214,8 @@ def score(document: Mapping[str, Any], sheet: Mapping[str, Any]) -> Result:
         code: _method(node).points(node, entries[code], places)
         for code, node in leaves(document).items()
     }
+    for code, points in (overrides or {}).items():
+        leaf_points[code] = round_points(to_fraction(points), places)  # type: ignore[arg-type]
     subtotals: dict[str, Decimal] = {}
 
     def subtotal(node: Node) -> Fraction:

@@ -261,3 +261,18 @@ def test_ranking_the_worked_examples() -> None:
     assert list(rank(totals).values()) == [1, 2, 3, 4, 5, 6]
     assert rank({}) == {}
     assert rank({"a": Decimal("1.00"), "b": Decimal("1")}) == {"a": 1, "b": 1}
+
+
+def test_overrides_stand_instead_of_the_methods_points_and_are_bounded() -> None:
+    from scoringrules import compute
+    from scoringrules.tests import samples
+
+    TABLE, example = samples.table(), samples.examples()[0]
+    plain = compute.score(TABLE, example["sheet"])
+    code = next(iter(plain.leaf_points))
+    changed = compute.score(TABLE, example["sheet"], overrides={code: 0})
+    assert changed.leaf_points[code] == 0
+    assert changed.total == plain.total - plain.leaf_points[code]
+    assert compute.check_override(TABLE, code, -1)[0].code == "points_out_of_range"
+    assert compute.check_override(TABLE, code, "x")[0].code == "not_a_number"
+    assert compute.check_override(TABLE, "Z.9", 1)[0].code == "unknown_code"

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from kit.service import Service
-from services.scoring import api, events
+from services.scoring import events
+from services.scoring.api import announcements, rounds, sheets
 from services.scoring.models import Base
 
 SERVICE = Service(
@@ -12,6 +13,6 @@ SERVICE = Service(
     description="Scoring rounds, scoresheets, reviews, appraisal, totals and rankings.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    blueprints=[api.blueprint],
+    blueprints=[announcements.blueprint, rounds.blueprint, sheets.blueprint],
     subscriptions=events.SUBSCRIPTIONS,
 )
