@@ -22,6 +22,7 @@ from kit.db import Database
 from kit.events import bus, deadletters
 from kit.events.consumer import Consumer
 from kit.events.relay import Relay
+from kit.events.replay import replay
 from kit.metrics import serve_from_env
 from kit.service import Service
 
@@ -99,6 +100,30 @@ def make_cli(service: Service) -> click.Group:
         Consumer(
             settings, Database(settings.database_url, service.name), service.subscriptions, prefetch
         ).run(_stop_on_signals())
+
+    @cli.group("events", help="This service's published events.")
+    def events_group() -> None:
+        pass
+
+    @events_group.command(
+        "replay",
+        help="Publish past events again to one consumer service (to rebuild its read models).",
+    )
+    @click.option("--to", "target", required=True, help="The consuming service.")
+    @click.option(
+        "--type",
+        "patterns",
+        multiple=True,
+        default=("#",),
+        show_default=True,
+        help="Event type pattern (repeatable), e.g. identity.org.#",
+    )
+    @click.pass_obj
+    def events_replay(settings: Settings, target: str, patterns: tuple[str, ...]) -> None:
+        count = replay(
+            settings, Database(settings.database_url, service.name), target, list(patterns)
+        )
+        click.echo(f"replayed to {target}: {count}")
 
     @cli.group("dead-letters", help="Events this service could not handle.")
     def dead_letters() -> None:

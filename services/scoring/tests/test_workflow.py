@@ -17,6 +17,7 @@ from kit.events import CloudEvent
 from kit.events.consumer import Consumer
 from kit.events.tables import outbox
 from services.scoring.service import SERVICE
+from tests.support.events import assert_valid_event
 from tests.support.stack import Stack
 from tests.support.tokens import as_role, ministry_officer, unit_officer
 
@@ -306,6 +307,16 @@ def test_self_assessment_review_and_appraisal_end_in_the_worked_examples_total(
     assert review[0]["reason"] == "Tỷ lệ thực tế thấp hơn" and review[0]["new"] == "0.25"
     statuses = [h["new"] for h in history if h["field"] == "status"]
     assert statuses == ["submitted", "returned", "submitted", "reviewed", "final"]
+    with scoring.app.app_context(), database().read() as session:
+        emitted = [json.loads(e) for e in session.execute(select(outbox.c.envelope)).scalars()]
+    assert {e["type"] for e in emitted} >= {
+        "scoring.sheet.submitted",
+        "scoring.sheet.returned",
+        "scoring.sheet.finalised",
+        "scoring.round.phase_changed",
+    }
+    for envelope in emitted:
+        assert_valid_event(envelope)
 
 
 def test_phases_only_move_forward_one_step(scoring: Scoring) -> None:

@@ -1,0 +1,66 @@
+"""Replaying published events to one consumer, so it can rebuild a read model.
+
+A service's outbox keeps every event it published. Replaying reads them in order and
+publishes each again through the retry exchange under the *target* service's name, so they
+reach that service's queue and no other. The target's inbox makes a replay safe: events it
+already handled are acknowledged and skipped, so to rebuild from scratch the target first
+forgets them (its ``read-models reset`` command) and then asks the sources to replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kombu import Producer
+from sqlalchemy import select
+
+from kit.config import Settings
+from kit.db import Database
+from kit.events import bus
+from kit.events.consumer import topic_matches
+from kit.events.tables import outbox
+
+
+def _published(db: Database, patterns: list[str], batch: int = 500) -> Iterator[tuple[str, str]]:
+    last = 0
+    while True:
+        with db.read() as session:
+            rows = session.execute(
+                select(outbox.c.id, outbox.c.type, outbox.c.envelope)
+                .where(outbox.c.published_at.is_not(None), outbox.c.id > last)
+                .order_by(outbox.c.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return
+        for row in rows:
+            last = row.id
+            if any(topic_matches(p, row.type) for p in patterns):
+                yield row.type, row.envelope
+
+
+def replay(settings: Settings, db: Database, target: str, patterns: list[str]) -> int:
+    """Publish this service's past events matching ``patterns`` to ``target`` alone."""
+    topology = bus.Topology(settings.bus_prefix)
+    count = 0
+    with bus.connect(settings.bus_url) as connection:
+        connection.ensure_connection(max_retries=3)
+        bus.declare(connection, topology, settings.service, [])
+        producer = Producer(connection.default_channel)
+        for event_type, envelope in _published(db, patterns):
+            producer.publish(
+                envelope,
+                exchange=topology.retry,
+                routing_key=target,
+                headers={
+                    "x-attempt": 0,
+                    "x-replayed-from": settings.service,
+                    "x-event-type": event_type,
+                },
+                content_type="application/cloudevents+json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+                confirm_timeout=settings.confirm_timeout_s,
+            )
+            count += 1
+    return count

@@ -1,0 +1,44 @@
+"""Scoring's own commands, added to the kit's (``python -m services.scoring --help``)."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import delete
+
+from kit.config import Settings
+from kit.db import Database
+from kit.events.tables import inbox
+from services.scoring.models import RegionCopy, TableCopy, UnitCopy
+
+READ_MODELS = (TableCopy, UnitCopy, RegionCopy)
+SOURCES = ("identity.org.%", "identity.region.%", "criteria.table.%")
+
+
+def add_commands(cli: click.Group) -> None:
+    @cli.group("read-models", help="Scoring's copies of tables, units and regions.")
+    def read_models() -> None:
+        pass
+
+    @read_models.command(
+        "reset",
+        help="Forget the copies and the events that filled them, "
+        "before the sources replay them (see the runbook).",
+    )
+    @click.confirmation_option(prompt="Forget every copied table, unit and region?")
+    @click.pass_obj
+    def reset(settings: Settings) -> None:
+        with Database(settings.database_url, settings.service).transaction() as session:
+            for model in READ_MODELS:
+                session.execute(delete(model))
+            for pattern in SOURCES:
+                session.execute(
+                    delete(inbox).where(
+                        inbox.c.consumer == settings.service, inbox.c.type.like(pattern)
+                    )
+                )
+        click.echo(
+            "read models reset; now run, for example:\n"
+            "  python -m services.identity events replay --to scoring --type 'identity.#'\n"
+            "  python -m services.criteria events replay --to scoring "
+            "--type 'criteria.table.#'"
+        )
