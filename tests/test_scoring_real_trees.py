@@ -25,7 +25,7 @@ from tests.support.tokens import ministry_officer
 
 TABLE = json.loads(
     (
-        Path(__file__).resolve().parents[3]
+        Path(__file__).resolve().parents[1]
         / "services"
         / "criteria"
         / "data"
