@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import scoringrules
 from kit.db import utcnow
 from kit.events import emit
 from kit.problems import Problem
@@ -204,8 +205,9 @@ def move_to_table(session: Session, actor: str, round_: Round, table_id: str, re
         for entry in list(sheet.entries):
             if entry.code not in codes:
                 session.delete(entry)
-            else:
-                entry.position = codes[entry.code]
+                continue
+            entry.position = codes[entry.code]
+            entry.self_points = _points_under(table.document, entry.code, entry.inputs)
         have = {e.code for e in sheet.entries}
         session.add_all(
             Entry(id=str(uuid.uuid4()), sheet_id=sheet.id, code=code, position=position, revision=1)
@@ -233,6 +235,18 @@ def move_to_table(session: Session, actor: str, round_: Round, table_id: str, re
         queue_computation(session, sheet)
     round_.revision += 1
     return round_
+
+
+def _points_under(document: dict[str, Any], code: str, inputs: dict[str, Any] | None) -> Any:
+    """The entry's self-assessed points under another table version (None if its inputs no
+    longer fit the criterion's method: the unit must then correct them)."""
+    if inputs is None:
+        return None
+    node = rules.leaves(document)[code]
+    method = scoringrules.METHODS[node["method"]["type"]]
+    if method.check_inputs(node, inputs, f"/entries/{code}"):
+        return None
+    return method.points(node, inputs)
 
 
 def queue_computation(session: Session, sheet: Sheet) -> None:

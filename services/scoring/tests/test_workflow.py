@@ -330,3 +330,49 @@ def test_phases_only_move_forward_one_step(scoring: Scoring) -> None:
         f"/rounds/{round_id}/phase", headers=HANOI, json={"to": "self_assessment"}
     )
     assert refused.status_code == 403
+
+
+def test_moving_a_round_to_an_amendment_recomputes_submitted_sheets(scoring: Scoring) -> None:
+    round_id = open_round(scoring)
+    scoring.phase(round_id, "self_assessment")
+    sheet = fill(scoring, scoring.sheet_of(round_id, "stp-01", HANOI), HANOI)
+    submitted = scoring.client.post(
+        f"/sheets/{sheet['id']}/submit", headers={**HANOI, "If-Match": sheet["etag"]}
+    )
+    assert submitted.status_code == 202
+    scoring.work()
+
+    amended = {**TABLE, "year": 2026}
+    amended = json.loads(json.dumps(amended))
+    first = amended["parts"][0]["children"][0]["children"][0]  # A.I.1, 66.9% in the example
+    first["method"]["bands"][-1]["points"] = 0.75  # the 60% band: 0.5 -> 0.75
+    scoring.consumer.apply(
+        event(
+            "criteria.table.published",
+            "criteria-table/2026/so-tu-phap",
+            {
+                "table_id": "table-2026-v2",
+                "year": 2026,
+                "unit_kind": "so-tu-phap",
+                "version": 2,
+                "supersedes_table_id": "table-2026-v1",
+                "change_note": "Sửa mức điểm A.I.1",
+                "published_at": "2026-06-01T00:00:00+00:00",
+                "rules_version": "2024.1",
+                "methods": {},
+                "document": amended,
+            },
+        )
+    )
+    moved = scoring.client.post(
+        f"/rounds/{round_id}/table",
+        headers=OFFICER,
+        json={"table_id": "table-2026-v2", "reason": "QĐ sửa đổi"},
+    )
+    assert moved.status_code == 200, moved.get_json()
+    assert scoring.work() == 1
+    computed = scoring.client.get(f"/sheets/{sheet['id']}/computation", headers=HANOI).get_json()
+    expected = Decimal(EXAMPLE["expected"]["total"]) + Decimal("0.25")
+    assert Decimal(computed["total"]) == expected
+    entries = {e["code"]: e for e in scoring.get(sheet["id"], HANOI)["entries"]}
+    assert entries[first["code"]]["self_points"] == "0.75"

@@ -1,0 +1,43 @@
+"""Every move of a sheet that its status and its round's phase do not allow is refused (409,
+naming what is allowed), and changes nothing."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from kit.problems import Problem
+from services.scoring.domain import sheets
+from services.scoring.domain.rounds import PHASES
+from services.scoring.models import Round, Sheet
+
+STATUSES = ["draft", "submitted", "returned", "reviewed", "final"]
+STEPS = ["edit", "submit", "review", "return", "mark_reviewed", "appraise", "finalise"]
+CASES = list(itertools.product(STATUSES, PHASES, STEPS))
+
+
+def test_the_table_of_allowed_moves_is_what_the_workflow_needs() -> None:
+    assert sheets.ALLOWED[("draft", "self_assessment")] == ["edit", "submit"]
+    assert sheets.ALLOWED[("submitted", "region_review")] == ["review", "return", "mark_reviewed"]
+    assert ("final", "appraisal") not in sheets.ALLOWED, "a final sheet never changes"
+    assert not any(phase in ("draft", "closed", "published") for _, phase in sheets.ALLOWED)
+
+
+@pytest.mark.parametrize(
+    ("status", "phase", "step"), CASES, ids=[f"{s}-{p}-{t}" for s, p, t in CASES]
+)
+def test_each_step_is_allowed_exactly_where_the_table_says(
+    status: str, phase: str, step: str
+) -> None:
+    sheet = Sheet(id="s", status=status, revision=3)
+    round_ = Round(id="r", phase=phase)
+    permitted = step in sheets.ALLOWED.get((status, phase), [])
+    if permitted:
+        sheets.require_step(sheet, round_, step)
+        return
+    with pytest.raises(Problem) as refused:
+        sheets.require_step(sheet, round_, step)
+    assert refused.value.status == 409
+    assert refused.value.extra["allowed"] == sheets.ALLOWED.get((status, phase), [])
+    assert (sheet.status, sheet.revision) == (status, 3)
