@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, request
 
 from gateway import admission, docs_page, openapi, ops, proxy
 from gateway.auth import jwks_fetcher
@@ -47,6 +47,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     logs.configure(SERVICE)
     app = Flask(SERVICE)
     web.install(app, SERVICE, settings.max_body_bytes)
+
+    @app.before_request
+    def _uploads_may_be_larger() -> None:
+        # Flask reads this per request; chunked uploads stay at the general limit (kit.web).
+        if request.mimetype == "multipart/form-data":
+            request.max_content_length = settings.upload_max_bytes
+
     upstreams = connect(settings)
     app.extensions["gateway"] = Gateway(
         settings,

@@ -74,6 +74,7 @@ class Settings:
     openapi_ttl: float
     pool_size: int
     max_body_bytes: int
+    upload_max_bytes: int
     jwks_url: str
     jwks_ttl: float
     jwks_cooldown: float
@@ -102,6 +103,8 @@ class Settings:
             # and the OpenAPI fetch add a few more, so the pool keeps some spare connections.
             pool_size=int(_number(env, "GATEWAY_POOL_SIZE", 10)),
             max_body_bytes=int(_number(env, "THIDUA_MAX_BODY_BYTES", 1024 * 1024)),
+            # Evidence files (multipart uploads) may be larger than any JSON body.
+            upload_max_bytes=int(_number(env, "GATEWAY_UPLOAD_MAX_BYTES", 21 * 1024 * 1024)),
             jwks_url=(
                 env.get("GATEWAY_JWKS_URL") or upstreams["identity"] + "/.well-known/jwks.json"
             ),

@@ -5,11 +5,13 @@ reviewer would otherwise check by eye: every YAML parses; every service has its 
 migration Job, its API (probed on /healthz and /readyz), its relay and, where it consumes, its
 consumer; every process runs the one image with the command the Procfile runs locally; the
 database URL is postgresql+psycopg:// built from the secret; no password is written anywhere;
-the kustomization lists every manifest; relays and consumers serve their metrics and only
-Prometheus may scrape them; every API and the gateway verify tokens with identity's JWKS, with
-one issuer and one audience, and their NetworkPolicies let them fetch it; only identity's API
-holds the passphrase of the signing keys; the gateway counts its rate limits in a Redis only it
-can reach; and no Kubernetes manifest loads demo data (identity's accounts, criteria's tables).
+the kustomization lists every manifest; relays, consumers and scoring's scheduler serve their
+metrics and only Prometheus may scrape them; scoring's API pods share one volume for the
+evidence files, and the gateway lets those files through; every API and the gateway verify
+tokens with identity's JWKS, with one issuer and one audience, and their NetworkPolicies let
+them fetch it; only identity's API holds the passphrase of the signing keys; the gateway counts
+its rate limits in a Redis only it can reach; and no Kubernetes manifest loads demo data
+(identity's accounts, criteria's tables).
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ K8S = DEPLOY / "k8s"
 SERVICES = ("identity", "criteria", "scoring", "awards", "notify")
 CONSUMING = ("criteria", "scoring", "notify")
 IMAGE = "thidua"  # the name every manifest uses; kustomization.yaml maps it to the registry
-COMPONENTS = ("api", "relay", "consumer", "migrate", "gateway", "cache")
+COMPONENTS = ("api", "relay", "consumer", "scheduler", "migrate", "gateway", "cache")
 THIRD_PARTY = ("redis.yaml",)  # manifests of someone else's image (not the platform's)
-WORKERS = ("relay", "consumer")  # no HTTP API; their counters on THIDUA_METRICS_PORT
+WORKERS = ("relay", "consumer", "scheduler")  # no HTTP API; metrics on THIDUA_METRICS_PORT
+SCHEDULING = ("scoring",)  # services with a scheduler process (deadlines that act by themselves)
 METRICS_PORT = 9100
 # Where Prometheus runs, as the NetworkPolicies name it (the API's and the workers' alike).
 MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
@@ -110,7 +113,7 @@ def selects(selector: Doc, labels: dict[str, str]) -> bool:
 
 
 def worker_deployments(service: str) -> list[Doc]:
-    """The service's relay and consumer Deployments."""
+    """The service's relay, consumer and scheduler Deployments."""
     return [
         d
         for d in load(K8S / f"{service}.yaml")
@@ -519,7 +522,8 @@ def test_service_network_policies(service: str) -> None:
 def test_relays_and_consumers_serve_their_metrics(service: str) -> None:
     """kit.metrics.serve_from_env serves them on THIDUA_METRICS_PORT, at BIND_HOST."""
     workers = worker_deployments(service)
-    assert len(workers) == (2 if service in CONSUMING else 1), "a relay, and a consumer if any"
+    expected = 1 + (service in CONSUMING) + (service in SCHEDULING)
+    assert len(workers) == expected, "a relay, and a consumer and a scheduler if any"
     for doc in workers:
         where = doc["metadata"]["name"]
         (container,) = pod_spec(doc)["containers"]
@@ -614,6 +618,88 @@ def test_scoring_consumers_scale_on_their_queue() -> None:
     ]
     consumer = find(docs, "Deployment", "scoring-consumer")
     assert "replicas" not in consumer["spec"], "KEDA owns the replica count, not kubectl apply"
+
+
+# -- scoring: the deadline scheduler and the evidence files --------------------------------
+
+
+def test_scoring_runs_one_deadline_scheduler() -> None:
+    """`python -m services.scoring scheduler` closes self-assessment at its deadline. Several
+    replicas would be safe (FOR UPDATE SKIP LOCKED); one is enough, and a drain may evict it."""
+    docs = load(K8S / "scoring.yaml")
+    scheduler = find(docs, "Deployment", "scoring-scheduler")
+    command = ["python", "-m", "services.scoring", "scheduler"]
+    assert procfile()["scoring-scheduler"] == command
+    (container,) = pod_spec(scheduler)["containers"]
+    assert container["command"] == command, "no --once: it runs until SIGTERM"
+    assert scheduler["spec"]["replicas"] == 1
+    assert pod_labels(scheduler)["app.kubernetes.io/component"] == "scheduler"
+    assert scheduler in worker_deployments("scoring"), "metrics, PodMonitor, NetworkPolicies"
+    (budget,) = [
+        d
+        for d in docs
+        if d["kind"] == "PodDisruptionBudget"
+        and d["spec"]["selector"]["matchLabels"] == scheduler["spec"]["selector"]["matchLabels"]
+    ]
+    assert budget["spec"].get("maxUnavailable") == 1, "one replica: a drain must be able to evict"
+    compose = compose_services()["scoring-scheduler"]
+    assert compose["command"] == command
+    assert compose["environment"]["SCORING_DATABASE_URL"].startswith("postgresql+psycopg://")
+
+
+def test_scoring_api_pods_share_one_evidence_volume() -> None:
+    """The API writes evidence files to SCORING_EVIDENCE_DIR: on a read-only root that must be
+    a mount, and every replica must see the same files, hence one ReadWriteMany claim."""
+    docs = load(K8S / "scoring.yaml")
+    api = find(docs, "Deployment", "scoring-api")
+    (container,) = pod_spec(api)["containers"]
+    directory = effective_env(container).get("SCORING_EVIDENCE_DIR")
+    assert isinstance(directory, str) and directory.startswith("/"), "SCORING_EVIDENCE_DIR"
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    assert directory in mounts, f"nothing mounted at SCORING_EVIDENCE_DIR ({directory})"
+    assert not mounts[directory].get("readOnly"), "the API writes there"
+    volumes = {v["name"]: v for v in pod_spec(api)["volumes"]}
+    claim = volumes[mounts[directory]["name"]]["persistentVolumeClaim"]["claimName"]
+    assert claim == "scoring-evidence"
+    pvc = find(docs, "PersistentVolumeClaim", claim)
+    assert pvc["spec"]["accessModes"] == ["ReadWriteMany"], "two API replicas, maybe two nodes"
+    assert pvc["spec"]["resources"]["requests"]["storage"]
+    assert effective_env(container)["SCORING_EVIDENCE_MAX_BYTES"] == "20971520"
+    holders = [
+        where
+        for where, doc, _ in k8s_containers()
+        if any(
+            v.get("persistentVolumeClaim", {}).get("claimName") == claim
+            for v in pod_spec(doc).get("volumes", [])
+        )
+    ]
+    assert holders == ["scoring.yaml: scoring-api/api"], "the API alone handles the files"
+
+    compose = compose_services()
+    service = compose["scoring-api"]
+    directory = service["environment"]["SCORING_EVIDENCE_DIR"]
+    assert f"scoring-evidence:{directory}" in service["volumes"], "a named volume in compose"
+    (top,) = load(DEPLOY / "compose.yaml")
+    assert "scoring-evidence" in top["volumes"]
+    assert service["environment"]["SCORING_EVIDENCE_MAX_BYTES"] == "20971520"
+
+
+def test_the_gateway_lets_the_largest_evidence_file_through() -> None:
+    """Multipart uploads have GATEWAY_UPLOAD_MAX_BYTES (21 MiB), above scoring's largest
+    evidence file plus the multipart framing; other bodies keep THIDUA_MAX_BODY_BYTES."""
+    slack = 64 * 1024  # MULTIPART_SLACK in services/scoring/api/evidence.py
+    compose = compose_services()
+    for where, scoring, gateway in (
+        (
+            "k8s",
+            effective_env(the_container("scoring.yaml", "scoring-api")),
+            effective_env(the_container("gateway.yaml", "gateway")),
+        ),
+        ("compose", compose["scoring-api"]["environment"], compose["gateway"]["environment"]),
+    ):
+        evidence = int(scoring["SCORING_EVIDENCE_MAX_BYTES"])
+        assert int(gateway["GATEWAY_UPLOAD_MAX_BYTES"]) >= evidence + slack, where
+        assert int(gateway["THIDUA_MAX_BODY_BYTES"]) == 1024 * 1024, where
 
 
 def test_gateway_readiness_does_not_depend_on_every_service() -> None:
@@ -816,7 +902,13 @@ def test_compose_starts_each_service_after_its_migrations() -> None:
         assert f"python -m services.{service} db upgrade" in command
         assert f"python -m services.{service} bus setup" in command
         assert migrate["restart"] == "no"
-        for role in ("api", "relay", *(("consumer",) if service in CONSUMING else ())):
+        roles = (
+            "api",
+            "relay",
+            *(("consumer",) if service in CONSUMING else ()),
+            *(("scheduler",) if service in SCHEDULING else ()),
+        )
+        for role in roles:
             needs = services[f"{service}-{role}"]["depends_on"]
             assert needs[f"{service}-migrate"]["condition"] == "service_completed_successfully"
             env = services[f"{service}-{role}"]["environment"]

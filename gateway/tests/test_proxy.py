@@ -253,6 +253,31 @@ def test_body_over_the_limit_is_refused_before_reaching_the_service(
     assert echo.seen[-1]["body"] == "x" * 64
 
 
+def test_uploads_have_a_limit_of_their_own(gateway: MakeGateway, servers: Servers) -> None:
+    """Evidence files are larger than any JSON body: multipart has GATEWAY_UPLOAD_MAX_BYTES."""
+    echo = echo_service()
+    client = gateway(
+        {"scoring": servers.start(echo.app).url},
+        THIDUA_MAX_BODY_BYTES="64",
+        GATEWAY_UPLOAD_MAX_BYTES="4096",
+    )
+    url = "/api/v1/scoring/sheets/s/entries/A.1/evidence"
+    upload = client.post(
+        url,
+        data={"file": (io.BytesIO(b"%PDF" + b"x" * 1000), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 200 and len(echo.seen) == 1
+    too_big = client.post(
+        url, data={"file": (io.BytesIO(b"x" * 5000), "a.pdf")}, content_type="multipart/form-data"
+    )
+    assert_problem(too_big, 413, "payload-too-large")
+    assert_problem(
+        client.post(url, data=b"x" * 65, content_type="application/json"), 413, "payload-too-large"
+    )
+    assert len(echo.seen) == 1
+
+
 def test_chunked_body_over_the_limit_is_refused_not_truncated(
     gateway: MakeGateway, servers: Servers
 ) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import click
 from sqlalchemy import delete
 
 from kit.config import Settings
 from kit.db import Database
 from kit.events.tables import inbox
+from kit.metrics import serve_from_env
+from services.scoring.domain import scheduler as deadlines
 from services.scoring.models import RegionCopy, TableCopy, UnitCopy
 
 READ_MODELS = (TableCopy, UnitCopy, RegionCopy)
@@ -15,6 +20,29 @@ SOURCES = ("identity.org.%", "identity.region.%", "criteria.table.%")
 
 
 def add_commands(cli: click.Group) -> None:
+    @cli.command(
+        help="Close self-assessment at its deadline: move overdue rounds to region "
+        "review. Runs until stopped; several replicas are safe."
+    )
+    @click.option(
+        "--interval",
+        default=30.0,
+        show_default=True,
+        help="Seconds between passes (jittered ±20 %).",
+    )
+    @click.option("--once", is_flag=True, help="One pass, then exit.")
+    @click.pass_obj
+    def scheduler(settings: Settings, interval: float, once: bool) -> None:
+        db = Database(settings.database_url, settings.service)
+        if once:
+            click.echo(f"moved to region_review: {len(deadlines.tick(db))}")
+            return
+        serve_from_env()
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        deadlines.run(db, stop, interval)
+
     @cli.group("read-models", help="Scoring's copies of tables, units and regions.")
     def read_models() -> None:
         pass

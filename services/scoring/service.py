@@ -4,7 +4,7 @@ from pathlib import Path
 
 from kit.service import Service
 from services.scoring import events
-from services.scoring.api import announcements, results, rounds, sheets
+from services.scoring.api import announcements, evidence, results, rounds, sheets
 from services.scoring.models import Base
 
 SERVICE = Service(
@@ -13,6 +13,12 @@ SERVICE = Service(
     description="Scoring rounds, scoresheets, reviews, appraisal, totals and rankings.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    blueprints=[announcements.blueprint, rounds.blueprint, sheets.blueprint, results.blueprint],
+    blueprints=[
+        announcements.blueprint,
+        rounds.blueprint,
+        sheets.blueprint,
+        evidence.blueprint,
+        results.blueprint,
+    ],
     subscriptions=events.SUBSCRIPTIONS,
 )

@@ -23,8 +23,9 @@ blueprint = Blueprint(
 )
 
 
-def _round(session: Any, round_id: str) -> Round:
-    round_ = session.get(Round, round_id)
+def _round(session: Any, round_id: str, lock: bool = False) -> Round:
+    # Locked when it is about to move: an officer and the deadline scheduler cannot both.
+    round_ = session.get(Round, round_id, with_for_update=lock)
     if round_ is None:
         raise not_found("đợt chấm điểm", round_id)
     return round_
@@ -68,7 +69,7 @@ def change_phase(payload: dict[str, Any], round_id: str) -> Round:
         return rounds.advance(
             session,
             principal().subject,
-            _round(session, round_id),
+            _round(session, round_id, lock=True),
             payload["to"],
             payload.get("reason"),
         )
@@ -84,7 +85,7 @@ def move_to_table(payload: dict[str, Any], round_id: str) -> Round:
         return rounds.move_to_table(
             session,
             principal().subject,
-            _round(session, round_id),
+            _round(session, round_id, lock=True),
             payload["table_id"],
             payload["reason"],
         )
