@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.db import UTCDateTime
+from kit.orgcopy import RegionCopyColumns, UnitCopyColumns
 
 
 class Base(DeclarativeBase):
@@ -103,33 +104,13 @@ class CovenantSignature(Base):
 # -- read models, filled from identity's events ------------------------------------------
 
 
-class UnitCopy(Base):
+class UnitCopy(UnitCopyColumns, Base):
     """Criteria's copy of an organisation unit (identity.org.*), for validation and names."""
 
     __tablename__ = "unit_copies"
 
-    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(300))
-    name_since: Mapped[date | None] = mapped_column(Date)  # when the name took effect
-    province_code: Mapped[str | None] = mapped_column(String(8))
-    valid_from: Mapped[date | None] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date)
-    successor_id: Mapped[str | None] = mapped_column(String(64))
 
-    def exists_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
-
-
-class RegionCopy(Base):
+class RegionCopy(RegionCopyColumns, Base):
     """Criteria's copy of a region of a year (identity.region.membership_changed)."""
 
     __tablename__ = "region_copies"
-
-    region_id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, index=True)
-    name: Mapped[str] = mapped_column(String(300))
-    lead_unit_id: Mapped[str | None] = mapped_column(String(64))
-    member_ids: Mapped[list[str]] = mapped_column(JSON)

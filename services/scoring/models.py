@@ -9,13 +9,12 @@ review (a proposed adjustment) and Ministry appraisal (final).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Date,
     ForeignKey,
     Integer,
     Numeric,
@@ -26,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.db import BigId, UTCDateTime
+from kit.orgcopy import RegionCopyColumns, UnitCopyColumns
 
 
 class Base(DeclarativeBase):
@@ -62,36 +62,16 @@ class TableCopy(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class UnitCopy(Base):
+class UnitCopy(UnitCopyColumns, Base):
     """An organisation unit as identity announced it (identity.org.*)."""
 
     __tablename__ = "unit_copies"
 
-    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), index=True)
-    name: Mapped[str] = mapped_column(String(300))
-    name_since: Mapped[date | None] = mapped_column(Date)
-    province_code: Mapped[str | None] = mapped_column(String(8))
-    valid_from: Mapped[date | None] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date)
-    successor_id: Mapped[str | None] = mapped_column(String(64))
 
-    def exists_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
-
-
-class RegionCopy(Base):
+class RegionCopy(RegionCopyColumns, Base):
     """A region of a year (identity.region.membership_changed)."""
 
     __tablename__ = "region_copies"
-
-    region_id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, index=True)
-    name: Mapped[str] = mapped_column(String(300))
-    lead_unit_id: Mapped[str | None] = mapped_column(String(64))
-    member_ids: Mapped[list[str]] = mapped_column(JSON)
 
 
 # -- rounds and sheets ---------------------------------------------------------------------

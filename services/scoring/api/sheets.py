@@ -162,7 +162,7 @@ def computation(sheet_id: str) -> dict[str, Any]:
 def review_entry(payload: dict[str, Any], sheet_id: str, code: str) -> Response:
     """The region lead proposes other points for a criterion, with the reason."""
     return _transition(
-        sheet_id, "review", sheets.review_entry, code, payload["points"], payload["reason"]
+        sheet_id, "review", sheets.set_points, code, payload["points"], payload["reason"], "review"
     )
 
 
@@ -186,7 +186,13 @@ def mark_reviewed(sheet_id: str) -> Response:
 def appraise_entry(payload: dict[str, Any], sheet_id: str, code: str) -> Response:
     """The Ministry sets the final points of a criterion, with the reason."""
     return _transition(
-        sheet_id, "appraise", sheets.appraise_entry, code, payload["points"], payload["reason"]
+        sheet_id,
+        "appraise",
+        sheets.set_points,
+        code,
+        payload["points"],
+        payload["reason"],
+        "appraisal",
     )
 
 

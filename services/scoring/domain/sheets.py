@@ -188,19 +188,39 @@ def submit(session: Session, actor: str, sheet: Sheet, round_: Round) -> Sheet:
     return sheet
 
 
-def review_entry(
-    session: Session, actor: str, sheet: Sheet, round_: Round, code: str, points: Any, reason: str
+# Points set after self-assessment: the stage, the step that allows it, and where they go.
+OVERRIDES = {
+    "review": ("review", "review_points", "review_reason"),
+    "appraisal": ("appraise", "final_points", "final_reason"),
+}
+
+
+def set_points(
+    session: Session,
+    actor: str,
+    sheet: Sheet,
+    round_: Round,
+    code: str,
+    points: Any,
+    reason: str,
+    stage: str,
 ) -> Entry:
-    """The region lead proposes other points for a criterion, with a reason."""
-    require_step(sheet, round_, "review")
+    """Points for a criterion by the region lead (a proposal, ``stage="review"``) or the
+    Ministry (final, ``stage="appraisal"``), always with a reason, within what the criterion
+    can earn; the totals are recomputed by the workers."""
+    step, points_field, reason_field = OVERRIDES[stage]
+    require_step(sheet, round_, step)
     entry = entry_of(sheet, code)
     issues = scoringrules.compute.check_override(
         computation.table_of(session, sheet).document, code, points
     )
     if issues:
         raise invalid(issues)
-    _record(session, sheet, actor, "review", "points", entry.review_points, points, code, reason)
-    entry.review_points, entry.review_reason = Decimal(str(points)), reason
+    _record(
+        session, sheet, actor, stage, "points", getattr(entry, points_field), points, code, reason
+    )
+    setattr(entry, points_field, Decimal(str(points)))
+    setattr(entry, reason_field, reason)
     entry.revision += 1
     _touch(sheet)
     queue_computation(session, sheet)
@@ -232,25 +252,6 @@ def mark_reviewed(session: Session, actor: str, sheet: Sheet, round_: Round) -> 
     _set_status(session, sheet, actor, "reviewed")
     queue_computation(session, sheet)
     return sheet
-
-
-def appraise_entry(
-    session: Session, actor: str, sheet: Sheet, round_: Round, code: str, points: Any, reason: str
-) -> Entry:
-    """The Ministry sets the final points of a criterion, with a reason."""
-    require_step(sheet, round_, "appraise")
-    entry = entry_of(sheet, code)
-    issues = scoringrules.compute.check_override(
-        computation.table_of(session, sheet).document, code, points
-    )
-    if issues:
-        raise invalid(issues)
-    _record(session, sheet, actor, "appraisal", "points", entry.final_points, points, code, reason)
-    entry.final_points, entry.final_reason = Decimal(str(points)), reason
-    entry.revision += 1
-    _touch(sheet)
-    queue_computation(session, sheet)
-    return entry
 
 
 def finalise(session: Session, actor: str, sheet: Sheet, round_: Round) -> Sheet:
