@@ -19,7 +19,7 @@ from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from kit import logs, web
+from kit import idempotency, logs, web
 from kit.auth import InvalidToken, JwksCache, KeySource, Principal, bearer_token, verify
 from kit.config import Settings
 from kit.db import Database
@@ -210,6 +210,8 @@ def create_app(
     web.install(app, service.name, settings.max_body_bytes)
     app.before_request(_authenticate)
     app.before_request(_check_body)
+    app.before_request(lambda: idempotency.begin(runtime().db))
+    app.after_request(lambda response: idempotency.finish(runtime().db, response))
     if service.on_app:
         service.on_app(app)
     return app

@@ -1,4 +1,5 @@
-"""The messaging tables every service database holds: the outbox and the inbox.
+"""The tables the kit keeps in every service database: the outbox, the inbox, and the
+Idempotency-Keys of POSTs (kit.idempotency).
 
 They live in the kit's own metadata and the kit's own Alembic branch (kit/migrations), which
 every service applies alongside its own, so a change to them is one migration for all.
@@ -49,4 +50,18 @@ inbox = Table(
     Column("event_id", String(36), primary_key=True),
     Column("type", String(200), nullable=False),
     Column("handled_at", UTCDateTime, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    # A POST's Idempotency-Key, per caller, with the answer to replay (kit.idempotency).
+    Column("caller", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=True),  # None while the first request runs
+    Column("mimetype", String(100), nullable=True),
+    Column("headers", Text, nullable=True),
+    Column("body", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
 )
