@@ -279,3 +279,21 @@ def test_database_outage_pauses_the_consumer_instead_of_dead_lettering(stack: St
     consumer.stop()
     proxy.stop()
     assert list_dead_letters(stack.settings(A)) == []
+
+
+def test_on_postgresql_a_commit_wakes_the_idle_relay(stack: Stack) -> None:
+    if stack.kind == "embedded":
+        pytest.skip("SQLite cannot notify another process: the embedded relay polls")
+    source = stack.prepare(service(SOURCE))
+    tap = stack.tap(EVENT_TYPE)
+    relay = stack.spawn("relay", run_cli(stack, SOURCE, "relay", "--idle-wait", "60"), SOURCE)
+    emit_probe(source, "warm/1")
+    wait_until(lambda: stack.queue_size(tap) == 1, timeout=30, what="the relay to start")
+    # The relay now sleeps up to 60 s between looks, unless the commit wakes it.
+    emit_probe(source, "wake/1")
+    wait_until(
+        lambda: stack.queue_size(tap) == 2,
+        timeout=10,
+        what="the commit to wake the relay long before its idle wait",
+    )
+    relay.stop()

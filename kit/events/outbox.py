@@ -10,13 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from kit import context
 from kit.db import Database, utcnow
 from kit.events.envelope import TYPE_PATTERN, CloudEvent
 from kit.events.tables import outbox
+
+# PostgreSQL channel on which a commit with events wakes the relay (one database per service).
+WAKE_CHANNEL = "thidua_outbox"
 
 
 def emit(
@@ -42,6 +45,9 @@ def emit(
         data={"schema_version": schema_version, **data},
         correlationid=context.correlation_id.get() or context.request_id.get(),
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # Wakes the relay when the transaction commits (nothing is sent if it rolls back).
+        session.execute(text(f"SELECT pg_notify('{WAKE_CHANNEL}', '')"))
     session.execute(
         insert(outbox).values(
             event_id=event.id,

@@ -23,6 +23,7 @@ import threading
 from collections import defaultdict
 from typing import Any
 
+import psycopg
 from kombu import Connection, Producer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from kit import failpoints
 from kit.config import Settings
 from kit.db import Database, utcnow
 from kit.events import bus
+from kit.events.outbox import WAKE_CHANNEL
 from kit.events.tables import outbox
 from kit.metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE
 
@@ -164,6 +166,8 @@ class Relay:
 
     def run(self, stop: threading.Event, idle_wait: float = 0.1, max_backoff: float = 10.0) -> None:
         backoff = 0.5
+        waker = Waker(self.db)
+        waker.start()  # listen before the first round, so no commit slips between the two
         while not stop.is_set():
             try:
                 published = self.run_once()
@@ -182,5 +186,61 @@ class Relay:
                 backoff = min(backoff * 2, max_backoff)
                 continue
             if published == 0:
-                stop.wait(idle_wait)
+                waker.wait(stop, idle_wait)
+        waker.close()
         self._drop_connection()
+
+
+class Waker:
+    """Waits for the next commit with events instead of polling, where the database can say.
+
+    On PostgreSQL, ``emit`` notifies ``WAKE_CHANNEL`` in the business transaction, which is
+    delivered when it commits; the relay LISTENs and wakes at once, and still looks every
+    ``max(idle_wait, 5 s)`` in case a notification was lost while it reconnected. On SQLite
+    it sleeps ``idle_wait`` between looks.
+    """
+
+    SAFETY_POLL = 5.0
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._connection: psycopg.Connection[Any] | None = None
+
+    def _listen(self) -> psycopg.Connection[Any] | None:
+        if self.db.dialect != "postgresql":
+            return None
+        if self._connection is None or self._connection.closed:
+            url = self.db.engine.url.set(drivername="postgresql")
+            self._connection = psycopg.connect(
+                url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
+            )
+            self._connection.execute(f"LISTEN {WAKE_CHANNEL}")
+        return self._connection
+
+    def start(self) -> None:
+        try:
+            self._listen()
+        except psycopg.Error:
+            log.warning("cannot LISTEN for new events; polling", exc_info=True)
+
+    def wait(self, stop: threading.Event, idle_wait: float) -> None:
+        try:
+            connection = self._listen()
+        except psycopg.Error:
+            log.warning("cannot LISTEN for new events; polling", exc_info=True)
+            connection = self._connection = None
+        if connection is None:
+            stop.wait(idle_wait)
+            return
+        try:
+            for _ in connection.notifies(timeout=max(idle_wait, self.SAFETY_POLL), stop_after=1):
+                break
+        except psycopg.Error:
+            log.warning("LISTEN connection lost; polling until it is back", exc_info=True)
+            self.close()
+            stop.wait(idle_wait)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
