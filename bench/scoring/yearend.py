@@ -27,7 +27,7 @@ from bench.gateway.load import Run
 from bench.procs import Running, python_module
 from bench.scoring.setup import UNIT_KIND, YEAR, Keys, sample_sheets
 from bench.stacks import REPO, Stack
-from services.scoring.models import Entry, Round, Sheet
+from services.scoring.models import Round, Sheet
 
 UNLIMITED = "1000000/minute"
 SCORING_WORKERS = 2  # gunicorn processes of the scoring API (kit.gunicorn_conf's default)
@@ -129,20 +129,6 @@ def _wait_computed(stack: Stack, round_id: str, watch: list[Running], timeout: f
             for process in watch:
                 process.check()
             time.sleep(POLL_S)
-    finally:
-        db.dispose()
-
-
-def _entry_ids(stack: Stack, round_id: str) -> dict[tuple[str, str], str]:
-    db = stack.database("scoring")
-    try:
-        with db.read() as session:
-            rows = session.execute(
-                select(Entry.sheet_id, Entry.code, Entry.id)
-                .join(Sheet, Sheet.id == Entry.sheet_id)
-                .where(Sheet.round_id == round_id)
-            ).all()
-        return {(sheet, code): entry for sheet, code, entry in rows}
     finally:
         db.dispose()
 
@@ -254,7 +240,6 @@ def run(
         sheets = {item["id"]: item["unit_id"] for item in listed["items"]}
         if listed["total"] != len(sheets):
             raise Failed(f"{listed['total']} sheets, {len(sheets)} listed")
-        entry_ids = _entry_ids(stack, round_id)
         examples = sample_sheets()
         tokens = {sheet: keys.unit_officer(unit) for sheet, unit in sheets.items()}
         order = sorted(sheets, key=sheets.get)  # type: ignore[arg-type]
@@ -268,11 +253,10 @@ def run(
             headers, example, own = tokens[sheet], example_of[sheet], []
             current = client.call("GET", f"/sheets/{sheet}", headers).json()
             for entry in current["entries"]:
-                tag = f'W/"entry-{entry_ids[(sheet, entry["code"])]}-{entry["revision"]}"'
                 client.call(
                     "PUT",
                     f"/sheets/{sheet}/entries/{entry['code']}",
-                    {**headers, "If-Match": tag},
+                    {**headers, "If-Match": entry["etag"]},
                     samples=own,
                     json={"inputs": example["entries"][entry["code"]]},
                 )
@@ -349,7 +333,7 @@ def run(
     return Timings(
         workers=workers,
         sheets=len(sheets),
-        entries_per_sheet=len(entry_ids) // max(1, len(sheets)),
+        entries_per_sheet=len(saves) // max(1, len(sheets)),
         autosave=autosave,
         submit=Run(requests=len(submits), seconds=submit_s, latencies=submits),
         submit_to_computed_s=computed_at - window_began,

@@ -1,5 +1,7 @@
 """Scoring's response shapes."""
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from kit.pagination import page_schema
@@ -53,8 +55,14 @@ class TableMoveIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=3, max=1000))
 
 
+def entry_etag(entry: Any) -> str:
+    """An entry's ETag: send it back as If-Match when saving the entry."""
+    return f'W/"entry-{entry.id}-{entry.revision}"'
+
+
 class EntrySchema(Schema):
     code = fields.String()
+    etag = fields.Function(entry_etag, metadata={"description": "If-Match for saving it"})
     inputs = fields.Dict(allow_none=True)
     comment = fields.String(allow_none=True)
     self_points = fields.Decimal(as_string=True, allow_none=True)

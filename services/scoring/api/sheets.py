@@ -19,7 +19,7 @@ from kit.pagination import PageArgs, paginate
 from kit.problems import Problem
 from services.scoring.api.access import readable_sheet, writable_sheet
 from services.scoring.domain import sheets
-from services.scoring.models import Change, Entry, Round, Sheet
+from services.scoring.models import Change, Round, Sheet
 from services.scoring.schemas import (
     ChangePage,
     ComputationSchema,
@@ -29,6 +29,7 @@ from services.scoring.schemas import (
     PointsIn,
     ReasonIn,
     SheetSchema,
+    entry_etag,
 )
 
 blueprint = Blueprint(
@@ -41,10 +42,6 @@ blueprint = Blueprint(
 
 def sheet_etag(sheet: Sheet) -> str:
     return f'W/"sheet-{sheet.id}-{sheet.revision}"'
-
-
-def entry_etag(entry: Entry) -> str:
-    return f'W/"entry-{entry.id}-{entry.revision}"'
 
 
 def _precondition(current: str) -> None:

@@ -166,7 +166,7 @@ def fill(scoring: Scoring, sheet: dict, headers: dict) -> dict:
             json={"inputs": inputs},
             headers={
                 **headers,
-                "If-Match": f'W/"entry-{entry_id(scoring, sheet, entry)}-{entry["revision"]}"',
+                "If-Match": entry["etag"],
             },
         )
         assert response.status_code == 200, (entry["code"], response.get_json())
@@ -181,15 +181,6 @@ def fill(scoring: Scoring, sheet: dict, headers: dict) -> dict:
     )
     assert counts.status_code == 200, counts.get_json()
     return scoring.get(sheet["id"], headers)
-
-
-def entry_id(scoring: Scoring, sheet: dict, entry: dict) -> str:
-    from services.scoring.models import Entry
-
-    with scoring.app.app_context(), database().read() as session:
-        return session.execute(
-            select(Entry.id).where(Entry.sheet_id == sheet["id"], Entry.code == entry["code"])
-        ).scalar_one()
 
 
 def test_a_round_opens_with_a_sheet_per_unit_and_every_criterion(scoring: Scoring) -> None:
