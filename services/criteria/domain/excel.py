@@ -43,7 +43,10 @@ Export writes exactly what import reads. Normalisation (so ``export(import(x))``
 as ``int`` when whole and ``float`` otherwise (``1.0`` → ``1``, which compares equal); text is
 NFC-normalised and stripped; a bands input always gets its ``min`` (default 0); the input name
 is the method's (``value`` / ``days_late``); ``manual`` always has ``note_required_below_max``;
-empty optional cells mean an absent key.
+empty optional cells mean an absent key. Every cell is written with ``kit.spreadsheets.put``:
+text is a string cell whatever it begins with (``=``, ``+``, ``-``, ``@``), so a title typed as
+``=HYPERLINK(…)`` is shown, never run, and imports back as the same text; characters XML cannot
+hold (stored before input was checked) are written as U+FFFD instead of failing the export.
 
 Import reports every error found (:class:`ExcelError`: sheet, row, column as ``"E (Tham số)"``,
 a stable code, Vietnamese and English) and then returns no document. Structural checks only:
@@ -69,6 +72,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
+
+from kit import spreadsheets
 
 TABLE_SHEET = "Bảng tiêu chí"
 RANK_SHEET = "Xếp hạng"
@@ -1446,8 +1451,8 @@ def _write_table(ws: Any, document: Mapping[str, Any]) -> None:
         "max_points": document.get("max_points"),
     }
     for row, (key, label, _, _) in enumerate(TITLE_FIELDS, start=1):
-        ws.cell(row, 1, label).font = Font(bold=True)
-        cell = ws.cell(row, 2, values[key])
+        spreadsheets.put(ws, row, 1, label).font = Font(bold=True)
+        cell = spreadsheets.put(ws, row, 2, values[key])
         cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
         if key in ("title", "basis"):
             ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(COLUMNS))
@@ -1457,12 +1462,12 @@ def _write_table(ws: Any, document: Mapping[str, Any]) -> None:
         if key == "basis":
             ws.row_dimensions[row].height = 48
     if values["unit_kind"] in UNIT_KINDS:
-        ws.cell(3, 3, f"({UNIT_KINDS[values['unit_kind']]})").font = Font(
+        spreadsheets.put(ws, 3, 3, f"({UNIT_KINDS[values['unit_kind']]})").font = Font(
             italic=True, color="666666"
         )
     header = TABLE_HEADER_ROW
     for index, heading in enumerate(HEADINGS, start=1):
-        cell = ws.cell(header, index, heading)
+        cell = spreadsheets.put(ws, header, index, heading)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -1474,7 +1479,7 @@ def _write_table(ws: Any, document: Mapping[str, Any]) -> None:
     def put(values: list[Any], depth: int, fill: PatternFill | None, bold: bool) -> None:
         nonlocal row
         for index, value in enumerate(values, start=1):
-            cell = ws.cell(row, index, None if value in ("", None) else value)
+            cell = spreadsheets.put(ws, row, index, value)
             cell.border = _BORDER
             cell.alignment = _WRAP
             if fill is not None:
@@ -1567,20 +1572,20 @@ def _write_table(ws: Any, document: Mapping[str, Any]) -> None:
 
 def _write_ranks(ws: Any, document: Mapping[str, Any]) -> None:
     rounding = document.get("rounding") or {}
-    ws.cell(1, 1, "Xếp hạng và làm tròn điểm").font = Font(bold=True, size=13)
+    spreadsheets.put(ws, 1, 1, "Xếp hạng và làm tròn điểm").font = Font(bold=True, size=13)
     mode = rounding.get("mode")
     for row, (key, label, _, _) in enumerate(RANK_FIELDS, start=2):
-        ws.cell(row, 1, label).font = Font(bold=True)
+        spreadsheets.put(ws, row, 1, label).font = Font(bold=True)
         value = rounding.get(key)
-        ws.cell(row, 2, ROUNDING_MODES.get(mode, mode) if key == "mode" else value)
+        spreadsheets.put(ws, row, 2, ROUNDING_MODES.get(mode, mode) if key == "mode" else value)
     for index, heading in enumerate(RANK_HEADINGS, start=1):
-        cell = ws.cell(RANK_HEADER_ROW, index, heading)
+        cell = spreadsheets.put(ws, RANK_HEADER_ROW, index, heading)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
     for row, band in enumerate(document.get("rank_bands") or [], start=RANK_HEADER_ROW + 1):
-        ws.cell(row, 1, band.get("code")).border = _BORDER
-        ws.cell(row, 2, band.get("min_total")).border = _BORDER
+        spreadsheets.put(ws, row, 1, band.get("code")).border = _BORDER
+        spreadsheets.put(ws, row, 2, band.get("min_total")).border = _BORDER
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 26
     check = DataValidation(
@@ -1592,7 +1597,8 @@ def _write_ranks(ws: Any, document: Mapping[str, Any]) -> None:
     )
     check.add("B3")
     ws.add_data_validation(check)
-    note = ws.cell(
+    note = spreadsheets.put(
+        ws,
         RANK_HEADER_ROW,
         4,
         "Hạng đầu tiên có tổng điểm ≥ mức tối thiểu; để trống "
@@ -1841,17 +1847,19 @@ def help_rows() -> list[tuple[str, str, str]]:
 
 
 def _write_help(ws: Any) -> None:
-    ws.cell(1, 1, "Hướng dẫn nhập Bảng tiêu chí bằng Excel / How to fill in a criteria table")
+    spreadsheets.put(
+        ws, 1, 1, "Hướng dẫn nhập Bảng tiêu chí bằng Excel / How to fill in a criteria table"
+    )
     ws.cell(1, 1).font = Font(bold=True, size=13)
     for index, heading in enumerate(("Mục / Item", "Tiếng Việt", "English"), start=1):
-        cell = ws.cell(3, index, heading)
+        cell = spreadsheets.put(ws, 3, index, heading)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
     for row, (item, vi, en) in enumerate(help_rows(), start=4):
         heading = not vi and not en
         for index, value in enumerate((item, vi, en), start=1):
-            cell = ws.cell(row, index, value or None)
+            cell = spreadsheets.put(ws, row, index, value)
             cell.alignment = _WRAP
             if heading:
                 cell.font = Font(bold=True)

