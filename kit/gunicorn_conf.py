@@ -1,7 +1,9 @@
 """gunicorn settings shared by every service and the gateway: ``-c python:kit.gunicorn_conf``.
 
-Workers are threads in a few processes; logs go out as JSON lines through the app's own
-logging (gunicorn's access log is off: the app logs each request with its request id).
+Each of a few worker processes reads requests in an asyncio loop and runs the app in a pool of
+threads once a request is complete (kit.serving), so slow or idle clients hold no thread. Logs
+go out as JSON lines through the app's own logging (gunicorn's access log is off: the app logs
+each request with its request id).
 """
 
 import os
@@ -11,8 +13,15 @@ from prometheus_client import multiprocess
 # Loopback by default (embedded mode); containers set BIND_HOST=0.0.0.0.
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "kit.serving.BufferedWorker"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))  # the app's threads per worker
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "2000"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE_S", "5"))  # an idle connection is closed then
+asgi_lifespan = "off"  # the bridge serves WSGI apps, which have no lifespan
+# gunicorn's own limits on the request head; beyond them the client gets a 414/431 problem.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
 timeout = 60
 graceful_timeout = 20
 accesslog = None
