@@ -262,8 +262,8 @@ def describe(result: Result, plan: Plan) -> Section:
     added_ms = (1 / authed.rps - 1 / public.rps) * 1000
     section = Section(name="gateway", title=TITLE)
     section.conditions = [
-        f"One gateway process under gunicorn (`-c python:kit.gunicorn_conf`, 1 worker, gthread, "
-        f"{GATEWAY_THREADS} threads), in front of a trivial upstream (`bench.gateway.ping`, a bare "
+        f"One gateway process under gunicorn (`-c python:kit.gunicorn_conf`, 1 worker, asyncio "
+        f"front and {GATEWAY_THREADS} app threads), in front of a trivial upstream (`bench.gateway.ping`, a bare "
         f"WSGI callable under gunicorn, 1 worker, {plan.concurrency} threads) answering an "
         "11-byte JSON body; everything on 127.0.0.1, with the load generator on the same cores.",
         f"Load: {plan.requests:,} GETs per trial, {plan.concurrency} at a time, each thread with "
