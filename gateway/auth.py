@@ -16,7 +16,8 @@ token, so a lookalike path fails closed.
 
 Users are not restricted here: services decide per object what a user may see. An API client
 (``kind == "client"``, from client_credentials) may call only the services its OAuth scopes
-name: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for every method.
+name: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for every method
+(``kit.policy.missing_scope``; every service checks the same rule again).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from flask import Response, g, request
 
 from gateway.metrics import AUTH_FAILURES
 from kit.auth import InvalidToken, KeySource, Principal, bearer_token, verify
+from kit.policy import insufficient_scope, missing_scope
 from kit.problems import problem_response
 
 TOKEN_ENDPOINT = ("identity", "POST", "/oauth/token")
@@ -45,8 +47,6 @@ PUBLIC_ON_EVERY_SERVICE = frozenset(
     for method in ("GET", "HEAD")
     for path in ("/openapi.json", "/healthz", "/readyz")
 )
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
 # InvalidToken's reasons -> the metric's label (the reason for an unknown algorithm names the
 # algorithm the caller wrote, and a label must not take values a caller chooses).
 _REASON_LABELS = {
@@ -121,35 +121,14 @@ def authenticate(keys: KeySource) -> Principal | Response:
     return principal
 
 
-def required_scope(service: str, method: str) -> str:
-    return f"{service}:read" if method in READ_METHODS else f"{service}:write"
-
-
 def check_scope(principal: Principal, service: str, method: str) -> Response | None:
-    """403 when an API client calls a service, or writes to one, beyond its scopes."""
-    if principal.kind != "client":
-        return None
-    needed = required_scope(service, method)
-    if needed in principal.scopes or f"{service}:write" in principal.scopes:
+    """403 when an API client calls a service, or writes to one, beyond its scopes (the rule
+    is kit.policy's, which every service applies again)."""
+    needed = missing_scope(principal, service, method)
+    if needed is None:
         return None
     _refused(SCOPE)
-    reading = needed.endswith(":read")
-    return problem_response(
-        403,
-        "forbidden",
-        (
-            f"Ứng dụng này không được {'đọc' if reading else 'ghi'} dữ liệu dịch vụ {service} "
-            f"(cần phạm vi {needed}).",
-            f"This API client may not {'read from' if reading else 'write to'} the {service} "
-            f"service (it needs the scope {needed}).",
-        ),
-        headers={
-            "WWW-Authenticate": (
-                f'Bearer realm="thidua", error="insufficient_scope", scope="{needed}"'
-            )
-        },
-        required_scope=needed,
-    )
+    return insufficient_scope(service, needed)
 
 
 def jwks_fetcher(session: requests.Session) -> Callable[[str, float], Mapping[str, Any]]:

@@ -23,6 +23,7 @@ from kit import idempotency, logs, web
 from kit.auth import InvalidToken, JwksCache, KeySource, Principal, bearer_token, verify
 from kit.config import Settings
 from kit.db import Database
+from kit.policy import insufficient_scope, missing_scope
 from kit.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
 from kit.problems import ProblemSchema, problem_response
 from kit.service import Service
@@ -99,6 +100,16 @@ def _authenticate() -> Response | None:
             ),
         )
     return None
+
+
+def _check_scope(service: str) -> Response | None:
+    """403 when an API client's token lacks the scope this call needs (kit.policy's rule, the
+    gateway's): the service does not rely on the gateway having checked it."""
+    caller = g.get("principal")
+    if caller is None:
+        return None
+    needed = missing_scope(caller, service, request.method)
+    return None if needed is None else insufficient_scope(service, needed)
 
 
 def _unauthorized(code: str, detail: tuple[str, str]) -> Response:
@@ -209,6 +220,7 @@ def create_app(
 
     web.install(app, service.name, settings.max_body_bytes)
     app.before_request(_authenticate)
+    app.before_request(lambda: _check_scope(service.name))
     app.before_request(_check_body)
     app.before_request(lambda: idempotency.begin(runtime().db))
     app.after_request(lambda response: idempotency.finish(runtime().db, response))

@@ -10,6 +10,11 @@ actions; each grant reaches objects through its scope:
 Services describe an object as a ``Target`` and ask ``require(principal, action, target)``.
 An object the caller may not even know exists is answered 404, not 403 (OWASP API1:2023):
 cross-tenant probing then learns nothing. 403 is for objects the caller can see but not change.
+
+API clients (``kind == "client"``) hold OAuth scopes rather than roles, and a scope names a
+service: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for every method.
+``missing_scope`` is that rule, applied by the gateway and again by every service (kit.app),
+so a client that reaches a service directly gets no more than through the gateway.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from flask import Response
+
 from kit.auth import Grant, Principal
-from kit.problems import Problem
+from kit.problems import Problem, problem_response
 
 ROLES = (
     "system_admin",
@@ -163,3 +170,43 @@ def require(
             403, "forbidden", ("Bạn không có quyền thực hiện thao tác này.", "You may not do this.")
         )
     raise Problem(404, "not-found", ("Không tìm thấy.", "Not found."))
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def required_scope(service: str, method: str) -> str:
+    """The scope an API client needs for ``method`` on ``service``."""
+    return f"{service}:read" if method.upper() in READ_METHODS else f"{service}:write"
+
+
+def missing_scope(principal: Principal, service: str, method: str) -> str | None:
+    """The scope this call needs and the caller lacks, or None. Users hold roles, not scopes:
+    services authorise them per object; a write scope includes reading."""
+    if principal.kind != "client":
+        return None
+    needed = required_scope(service, method)
+    if needed in principal.scopes or f"{service}:write" in principal.scopes:
+        return None
+    return needed
+
+
+def insufficient_scope(service: str, needed: str) -> Response:
+    """The 403 for an API client without ``needed`` (RFC 6750's ``insufficient_scope``)."""
+    reading = needed.endswith(":read")
+    return problem_response(
+        403,
+        "forbidden",
+        (
+            f"Ứng dụng này không được {'đọc' if reading else 'ghi'} dữ liệu dịch vụ {service} "
+            f"(cần phạm vi {needed}).",
+            f"This API client may not {'read from' if reading else 'write to'} the {service} "
+            f"service (it needs the scope {needed}).",
+        ),
+        headers={
+            "WWW-Authenticate": (
+                f'Bearer realm="thidua", error="insufficient_scope", scope="{needed}"'
+            )
+        },
+        required_scope=needed,
+    )
