@@ -7,6 +7,9 @@ gateway trusts exactly as many entries, counted from the right, as there are pro
 front of it (``GATEWAY_TRUSTED_PROXIES``): with N proxies the client is the N-th address from
 the right, the one the outermost proxy saw. With none, the socket peer is the client and the
 header is the client's own claim, ignored, so varying it cannot dodge a limit.
+
+The address goes upstream as ``X-Real-IP``; the services believe it only from the proxies they
+trust (kit.clientaddr, ``THIDUA_TRUSTED_PROXIES``), such as this gateway.
 """
 
 from __future__ import annotations
@@ -16,22 +19,10 @@ from collections.abc import Iterable
 
 from flask import current_app, g, request
 
+from kit.clientaddr import normalised
+
 # An IPv6 client usually holds a whole /64 and can pick a fresh address in it per request.
 IPV6_LIMIT_PREFIX = 64
-
-
-def _normalised(text: str) -> str | None:
-    """One spelling per address (``::FFFF:1.2.3.4`` and ``1.2.3.4`` are one client), or None."""
-    text = text.strip()
-    if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443", as some proxies write it
-        text = text[1 : text.index("]")]
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.compressed
 
 
 def client_address(peer: str | None, forwarded_for: Iterable[str], trusted_proxies: int) -> str:
@@ -41,14 +32,14 @@ def client_address(peer: str | None, forwarded_for: Iterable[str], trusted_proxi
     there are fewer (a proxy that did not add one); an entry that is not an address means a
     proxy was misconfigured, and then the peer is used, never the untrusted text.
     """
-    fallback = _normalised(peer or "") or (peer or "unknown")
+    fallback = normalised(peer or "") or (peer or "unknown")
     if trusted_proxies <= 0:
         return fallback
     entries = [entry for value in forwarded_for for entry in value.split(",") if entry.strip()]
     if not entries:
         return fallback
     chosen = entries[-trusted_proxies] if len(entries) >= trusted_proxies else entries[0]
-    return _normalised(chosen) or fallback
+    return normalised(chosen) or fallback
 
 
 def limit_key(address: str) -> str:

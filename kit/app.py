@@ -21,6 +21,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from kit import idempotency, logs, web
 from kit.auth import InvalidToken, JwksCache, KeySource, Principal, bearer_token, verify
+from kit.clientaddr import client_address as _address_of
 from kit.config import Settings
 from kit.db import Database
 from kit.policy import insufficient_scope, missing_scope
@@ -71,6 +72,14 @@ def _is_public(view: Any) -> bool:
 def principal() -> Principal:
     """The verified caller of the current request (every non-public view has one)."""
     return g.principal
+
+
+def client_address() -> str | None:
+    """The caller's address: the ``X-Real-IP`` of a trusted proxy (the gateway), else the peer
+    (kit.clientaddr: a direct caller cannot choose the address it is recorded under)."""
+    return _address_of(
+        request.remote_addr, request.headers.get("X-Real-IP"), runtime().settings.trusted_proxies
+    )
 
 
 def _authenticate() -> Response | None:

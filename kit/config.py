@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit.clientaddr import LOOPBACK, Network, parse_networks
+
 
 def var_dir() -> Path:
     """Where embedded-mode state lives: databases, the local bus, metrics, logs."""
@@ -32,6 +34,8 @@ class Settings:
     event_max_attempts: int
     confirm_timeout_s: float
     jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
+    # Whose X-Real-IP the service believes (kit.clientaddr): the embedded gateway by default.
+    trusted_proxies: tuple[Network, ...] = parse_networks(LOOPBACK)
 
     @property
     def embedded_bus(self) -> bool:
@@ -53,4 +57,5 @@ class Settings:
             event_max_attempts=int(env.get("THIDUA_EVENT_MAX_ATTEMPTS", "5")),
             confirm_timeout_s=float(env.get("THIDUA_CONFIRM_TIMEOUT", "10")),
             jwks_url=env.get("THIDUA_JWKS_URL", "http://127.0.0.1:8101/.well-known/jwks.json"),
+            trusted_proxies=parse_networks(env.get("THIDUA_TRUSTED_PROXIES", LOOPBACK)),
         )

@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from kit.clientaddr import parse_networks
+
 yaml = pytest.importorskip(
     "yaml", reason="pyyaml is not installed: it belongs in requirements-dev.in (make lock)"
 )
@@ -771,6 +773,21 @@ def test_every_process_agrees_on_the_token_issuer_and_audience() -> None:
     for where, env in verifiers:
         for name in TOKEN_SETTINGS:
             assert name in env, f"{where}: no {name}"
+
+
+def test_identity_believes_the_gateways_address_header_from_private_peers_only() -> None:
+    """Identity records the gateway's X-Real-IP only from THIDUA_TRUSTED_PROXIES (kit.clientaddr):
+    private networks, in which the NetworkPolicy lets only the gateway (and Prometheus) reach
+    identity's API; unset, only the loopback would be trusted and every sign-in would be
+    recorded under the gateway's address."""
+    k8s = effective_env(the_container("identity.yaml", "identity-api"))
+    compose = compose_services()["identity-api"]["environment"]
+    for where, env in (("k8s", k8s), ("compose", compose)):
+        networks = parse_networks(env["THIDUA_TRUSTED_PROXIES"])
+        assert networks, f"{where}: the gateway's address header would never be believed"
+        assert all(network.is_private for network in networks), f"{where}: {networks}"
+    sources = [rule.get("from") for rule in policy_rules("ingress", api_labels("identity"))]
+    assert sources and all(peers for peers in sources), "open to anyone: trust nobody's header"
 
 
 def test_only_identitys_api_holds_the_signing_key_passphrase() -> None:

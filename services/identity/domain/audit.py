@@ -9,20 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
+from flask import has_request_context
 from sqlalchemy.orm import Session
 
 from kit import context
+from kit.app import client_address
 from kit.db import utcnow
 from services.identity.models import AuditEntry
 
 
 def source_address() -> str | None:
     """The caller's address: the gateway's ``X-Real-IP`` (it strips any the client sent and
-    works out the address past its trusted proxies), or the peer when called directly."""
+    works out the address past its trusted proxies), believed only from a trusted proxy
+    (``THIDUA_TRUSTED_PROXIES``), or the peer when called directly."""
     if not has_request_context():
         return None
-    return request.headers.get("X-Real-IP") or request.remote_addr
+    return client_address()
 
 
 def record(

@@ -1,8 +1,11 @@
 """The audit log: entries carry the actor, the request id and the source address; auditors and
-system admins read them with filters; everyone else gets 403."""
+system admins read them with filters; everyone else gets 403. The source address is the
+gateway's X-Real-IP only when the gateway (a trusted proxy) sent it: a direct caller cannot
+choose the address it is recorded under."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -10,17 +13,21 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kit.app import create_app
+from kit.clientaddr import parse_networks
 from kit.db import utcnow
 from services.identity.tests.test_users import (
+    IDENTITY,
     admin,
     grant,
     identity_app,
     new_user,
+    seed_org,
     unit_admin,
     use_cheap_hashing,
 )
 from tests.support.stack import Stack
-from tests.support.tokens import as_role, unit_officer
+from tests.support.tokens import TEST_KEYS, as_role, unit_officer
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +121,62 @@ def test_only_auditors_and_system_admins_read_the_log(client: FlaskClient) -> No
         assert "someone" not in refused.text
     assert client.get("/audit").status_code == 401
     assert client.post("/audit", json={}, headers=as_role("auditor")).status_code == 405
+
+
+FORGED = {"X-Real-IP": "198.51.100.99"}
+
+
+def _from(app: Flask, address: str) -> FlaskClient:
+    """A client whose connections come from ``address``."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _addresses(client: FlaskClient) -> dict[str, str]:
+    """Action -> source address of the newest entry of each action."""
+    entries = client.get("/audit?page_size=200", headers=as_role("auditor")).get_json()["items"]
+    found: dict[str, str] = {}
+    for entry in entries:
+        found.setdefault(entry["action"], entry["source_address"])
+    return found
+
+
+def test_a_direct_caller_cannot_choose_the_address_it_is_recorded_under(app: Flask) -> None:
+    direct = _from(app, "203.0.113.7")  # not a proxy of ours
+    new_user(direct, "stp-01", "direct.caller", headers={**admin("admin-3"), **FORGED})
+    failed = direct.post(
+        "/oauth/token",
+        data={"grant_type": "password", "username": "nobody.here", "password": "not-it-at-all"},
+        headers=FORGED,
+    )
+    assert failed.status_code == 400
+
+    recorded = _addresses(app.test_client())
+    assert recorded["user.created"] == "203.0.113.7"
+    assert recorded["login.failure"] == "203.0.113.7"  # and so the lockout counts that address
+
+
+def test_the_gateways_address_header_is_believed_from_the_trusted_proxies_only(
+    stack: Stack,
+) -> None:
+    stack.prepare(IDENTITY)
+    settings = dataclasses.replace(
+        stack.settings("identity"), trusted_proxies=parse_networks("10.0.0.0/8, 2001:db8::/32")
+    )
+    app = create_app(IDENTITY, settings, keys=TEST_KEYS)
+    seed_org(app)
+
+    new_user(_from(app, "10.1.2.3"), "stp-01", "via.gateway", headers={**admin("gw"), **FORGED})
+    new_user(_from(app, "127.0.0.1"), "stp-01", "via.loopback", headers={**admin("lo"), **FORGED})
+    new_user(_from(app, "2001:db8::7"), "stp-01", "via.ipv6", headers={**admin("v6"), **FORGED})
+
+    entries = app.test_client().get("/audit", headers=as_role("auditor")).get_json()["items"]
+    by_actor = {e["actor_id"]: e["source_address"] for e in entries}
+    assert by_actor == {"gw": "198.51.100.99", "lo": "127.0.0.1", "v6": "198.51.100.99"}
+
+
+def test_behind_the_embedded_gateway_the_clients_address_is_kept(app: Flask) -> None:
+    """The gateway of ``make up`` runs on 127.0.0.1, which a service trusts by default."""
+    new_user(_from(app, "127.0.0.1"), "stp-01", "behind.gateway", headers={**admin(), **FORGED})
+    assert _addresses(app.test_client())["user.created"] == "198.51.100.99"
