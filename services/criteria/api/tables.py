@@ -230,9 +230,13 @@ def template() -> Response:
 @accepts("multipart/form-data")
 @blueprint.arguments(ImportForm, location="form")
 @blueprint.response(201, TableSchema)
+@blueprint.alt_response(
+    413, description="The workbook unpacks past the import limits; it was not read (problem+json)"
+)
 def import_table(form: dict[str, Any]) -> Response:
-    """A draft from an Excel file laid out like the annex. Every error is reported with its
-    sheet, row and column; nothing is saved when there is any."""
+    """A draft from an Excel file laid out like the annex. Errors are reported with their sheet,
+    row and column (the first 100, with ``error_count`` and ``errors_truncated``); nothing is
+    saved when there is any. A file that unpacks past the limits is refused unread (413)."""
     require(principal(), "criteria.manage", visible=True)
     upload = request.files.get("file")
     if upload is None:
@@ -242,20 +246,35 @@ def import_table(form: dict[str, Any]) -> Response:
             ("Thiếu tệp Excel (trường file).", "No Excel file (field 'file')."),
             errors={"file": ["Bắt buộc. / Required."]},
         )
-    result = excel.import_table(upload.read())
+    try:
+        result = excel.import_table(upload.read())
+    except excel.WorkbookTooLarge as refused:
+        raise Problem(
+            413,
+            "payload-too-large",
+            (refused.vi, refused.en),
+            limit=refused.limit,
+            limit_value=refused.maximum,
+        ) from None
     if result.errors:
         by_cell: dict[str, list[str]] = {}
         for error in result.errors:  # keyed by Excel address: 'Bảng tiêu chí'!E12
             by_cell.setdefault(error.ref, []).append(f"{error.vi} / {error.en}")
+        listed_vi, listed_en = "", ""
+        if result.errors_truncated:
+            listed_vi = f" (liệt kê {len(result.errors)} lỗi đầu)"
+            listed_en = f" (the first {len(result.errors)} are listed)"
         raise Problem(
             422,
             "validation-failed",
             (
-                f"Tệp có {len(result.errors)} lỗi; chưa lưu gì.",
-                f"The file has {len(result.errors)} errors; nothing was saved.",
+                f"Tệp có {result.error_count} lỗi{listed_vi}; chưa lưu gì.",
+                f"The file has {result.error_count} errors{listed_en}; nothing was saved.",
             ),
             errors=by_cell,
             excel_errors=[{**dataclasses.asdict(e), "ref": e.ref} for e in result.errors],
+            error_count=result.error_count,
+            errors_truncated=result.errors_truncated,
         )
     with database().transaction() as session:
         table = tables.create_draft(

@@ -48,9 +48,20 @@ text is a string cell whatever it begins with (``=``, ``+``, ``-``, ``@``), so a
 ``=HYPERLINK(…)`` is shown, never run, and imports back as the same text; characters XML cannot
 hold (stored before input was checked) are written as U+FFFD instead of failing the export.
 
-Import reports every error found (:class:`ExcelError`: sheet, row, column as ``"E (Tham số)"``,
-a stable code, Vietnamese and English) and then returns no document. Structural checks only:
-sums, band ordering and the like are ``scoringrules.table.validate``'s.
+Import reports the errors found (:class:`ExcelError`: sheet, row, column as ``"E (Tham số)"``,
+a stable code, Vietnamese and English; the first :data:`MAX_REPORTED_ERRORS` of them, and how
+many there were) and then returns no document. Structural checks only: sums, band ordering and
+the like are ``scoringrules.table.validate``'s.
+
+Import has limits, because an upload is anyone's bytes and a small .xlsx can unpack to
+gigabytes (a zip bomb) or hold 200,000 rows. Before openpyxl opens the file, the zip's declared
+sizes are checked (:data:`MAX_UNPACKED_BYTES` in all, at most :data:`MAX_COMPRESSION_RATIO` to 1
+for a member over :data:`RATIO_CHECKED_FROM_BYTES`, :data:`MAX_ZIP_MEMBERS` members; Python's
+zipfile never inflates past a member's declared size): :class:`WorkbookTooLarge` otherwise.
+Only columns A–I (A–B on the rank sheet) are read, and at most :data:`MAX_ROWS` rows of each
+sheet: a sheet with a row below that (even an empty, formatted one) is refused with one
+``too_many_rows`` error. Cell text quoted in a message is cut to :data:`MAX_QUOTED_CHARS`, a
+message to :data:`MAX_MESSAGE_CHARS`.
 
 Run ``python -m services.criteria.domain.excel`` to regenerate ``data/criteria-template.xlsx``.
 """
@@ -61,6 +72,8 @@ import io
 import re
 import unicodedata
 import warnings
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -146,6 +159,17 @@ PARAM_SYNTAX: Mapping[str, tuple[str, str]] = {  # method → (syntax, example)
 BAND_INPUT_NAMES = {"bands_at_least": "value", "bands_at_most": "days_late"}
 NOTE_CLAUSE = "ghi chú khi dưới điểm tối đa"
 
+# Import limits (see the module docstring). The sample table's workbook unpacks to 70 KB, has
+# ~110 rows and compresses 6 to 1; these leave room for the largest real tables.
+MAX_UNPACKED_BYTES = 8 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+MAX_ZIP_MEMBERS = 500
+MAX_ROWS = 2000
+MAX_REPORTED_ERRORS = 100
+MAX_QUOTED_CHARS = 80
+MAX_MESSAGE_CHARS = 600
+
 
 @dataclass(frozen=True)
 class ExcelError:
@@ -169,15 +193,47 @@ class ExcelError:
 
 @dataclass
 class ImportResult:
-    """``document`` in the JSON format when the file has no error; otherwise None and every
-    error in ``errors`` (file order: sheet, then row)."""
+    """``document`` in the JSON format when the file has no error; otherwise None, the first
+    :data:`MAX_REPORTED_ERRORS` errors in ``errors`` (file order: sheet, then row) and their
+    total in ``error_count``."""
 
     document: dict[str, Any] | None
     errors: list[ExcelError] = field(default_factory=list)
+    error_count: int = 0
+
+    def __post_init__(self) -> None:
+        self.error_count = max(self.error_count, len(self.errors))
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def errors_truncated(self) -> bool:
+        """True when ``errors`` lists only the first of ``error_count`` errors."""
+        return self.error_count > len(self.errors)
+
+
+class WorkbookTooLarge(Exception):
+    """The upload unpacks past a limit (a zip bomb, or far more than a criteria table): refused
+    before it is parsed. ``limit`` names the constant, ``maximum`` is its value."""
+
+    def __init__(self, limit: str, maximum: int, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.limit = limit
+        self.maximum = maximum
+        self.vi = vi
+        self.en = en
+
+
+class _TooManyRows(Exception):
+    """A sheet goes on past :data:`MAX_ROWS`; args are (sheet name,)."""
+
+
+# What reading a broken sheet raises: a CRC or inflate error (also when a member inflates past
+# its declared size), malformed XML (ElementTree's and lxml's errors are SyntaxErrors), a bad
+# cell reference or number.
+CORRUPT_SHEET = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, ValueError)
 
 
 # ---------------------------------------------------------------------------------- text, numbers
@@ -263,7 +319,7 @@ def _number(value: Any) -> int | float:
                 return _normal(_decimal(text))
             except InvalidOperation:  # pragma: no cover - the pattern only lets numbers through
                 pass
-    raise _Bad(f"«{_text(value)}» không phải là số", f"“{_text(value)}” is not a number")
+    raise _Bad(f"«{_shown(value)}» không phải là số", f"“{_shown(value)}” is not a number")
 
 
 def _integer(value: Any) -> int:
@@ -286,6 +342,16 @@ def _text(value: Any) -> str:
     else:
         text = str(value)
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def _shown(value: Any) -> str:
+    """A cell's text to quote in a message: :func:`_text`, cut to :data:`MAX_QUOTED_CHARS`."""
+    text = _text(value)
+    return text if len(text) <= MAX_QUOTED_CHARS else text[: MAX_QUOTED_CHARS - 1] + "…"
+
+
+def _clip(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
 def _empty(value: Any) -> bool:
@@ -335,7 +401,8 @@ def params_text(method: Mapping[str, Any]) -> str:
 
 
 def _part_problem(index: int, clause: str, vi: str, en: str) -> tuple[str, str]:
-    return (f"phần {index} «{clause}»: {vi}", f"part {index} “{clause}”: {en}")
+    shown = _shown(clause)
+    return (f"phần {index} «{shown}»: {vi}", f"part {index} “{shown}”: {en}")
 
 
 _BAND_LEFT = re.compile(rf"^(?P<sign>≥|>=|=>|≤|<=|=<|>|<|=)?\s*(?P<num>{_NUM})\s*(?P<unit>[^\d]*)$")
@@ -583,7 +650,7 @@ class _Errors:
     def add(
         self, sheet: str, row: int | None, column: str | None, code: str, vi: str, en: str
     ) -> None:
-        self.items.append(ExcelError(sheet, row, column, code, vi, en))
+        self.items.append(ExcelError(sheet, row, column, code, _clip(vi), _clip(en)))
 
 
 class _Grid:
@@ -632,12 +699,23 @@ class _Grid:
         )
 
 
+def _rows(book: Any, name: str, width: int) -> Iterable[tuple[int, tuple[Any, ...]]]:
+    """(row number, the first ``width`` cells) of every row the sheet holds, up to
+    :data:`MAX_ROWS`; raises :class:`_TooManyRows` at a row below it."""
+    sheet = book[name]
+    sheet.reset_dimensions()  # the rows the file holds, not the size it claims
+    for r, cells in enumerate(sheet.iter_rows(min_row=1, max_col=width), start=1):
+        if r > MAX_ROWS:
+            raise _TooManyRows(name)
+        yield r, cells
+
+
 def _read_grid(
     book: Any, values_book: Callable[[], Any], name: str, width: int, errors: _Errors
 ) -> _Grid:
     rows: list[list[Any]] = []
     formulas: set[tuple[int, int]] = set()
-    for r, cells in enumerate(book[name].iter_rows(min_row=1, max_col=width), start=1):
+    for r, cells in _rows(book, name, width):
         values = []
         for c, cell in enumerate(cells[:width], start=1):
             value = cell.value
@@ -647,13 +725,52 @@ def _read_grid(
             values.append(value)
         rows.append(values)
     if formulas:
-        cached = values_book()[name]
-        for r, cells in enumerate(cached.iter_rows(min_row=1, max_col=width), start=1):
+        for r, cells in _rows(values_book(), name, width):
             for c, cell in enumerate(cells[:width], start=1):
                 if (r, c) in formulas and cell.value is not None:
                     rows[r - 1][c - 1] = cell.value
                     formulas.discard((r, c))
     return _Grid(name, rows, formulas, errors)
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse a zip that unpacks past the limits, from its directory alone (nothing is
+    inflated). Bytes that are not a zip pass: opening them reports ``not_xlsx``."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise WorkbookTooLarge(
+            "max_zip_members",
+            MAX_ZIP_MEMBERS,
+            f"Tệp gồm {len(members)} thành phần nén, quá giới hạn {MAX_ZIP_MEMBERS}; tệp "
+            "không phải là một bảng tiêu chí.",
+            f"The file holds {len(members)} zip members, more than the limit of "
+            f"{MAX_ZIP_MEMBERS}; it is not a criteria table.",
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise WorkbookTooLarge(
+            "max_unpacked_bytes",
+            MAX_UNPACKED_BYTES,
+            f"Tệp giải nén ra {unpacked} byte, quá giới hạn {MAX_UNPACKED_BYTES} byte của một "
+            "bảng tiêu chí; chưa đọc tệp.",
+            f"The file unpacks to {unpacked} bytes, more than a criteria table's limit of "
+            f"{MAX_UNPACKED_BYTES} bytes; it was not read.",
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            raise WorkbookTooLarge(
+                "max_compression_ratio",
+                MAX_COMPRESSION_RATIO,
+                f"Thành phần «{member.filename[:80]}» nén {ratio:.0f} lần, quá giới hạn "
+                f"{MAX_COMPRESSION_RATIO} lần (dấu hiệu tệp nén độc hại); chưa đọc tệp.",
+                f"Member “{member.filename[:80]}” is compressed {ratio:.0f} to 1, more than the "
+                f"limit of {MAX_COMPRESSION_RATIO} to 1 (the mark of a zip bomb); it was not read.",
+            )
 
 
 def _open(data: bytes, data_only: bool) -> Any:
@@ -681,8 +798,10 @@ def _find_sheet(book: Any, wanted: str) -> str | None:
 
 
 def import_table(data: bytes) -> ImportResult:
-    """Read a workbook laid out like :func:`export_table`'s. Every error is reported; the
-    document is returned only when there is none."""
+    """Read a workbook laid out like :func:`export_table`'s. The errors are reported (the first
+    :data:`MAX_REPORTED_ERRORS`, and their count); the document is returned only when there is
+    none. Raises :class:`WorkbookTooLarge` before parsing a file past the size limits."""
+    check_archive(data)
     errors = _Errors()
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         errors.add(
@@ -696,18 +815,18 @@ def import_table(data: bytes) -> ImportResult:
             "Remove the password and save it as an Excel Workbook (.xlsx).",
         )
         return ImportResult(None, errors.items)
+    unreadable = ExcelError(
+        "",
+        None,
+        None,
+        "not_xlsx",
+        "Không đọc được tệp: tệp hỏng hoặc không phải tệp Excel .xlsx.",
+        "The file cannot be read: it is corrupt or not an Excel .xlsx file.",
+    )
     try:
         book = _open(data, data_only=False)
     except Exception:  # zipfile, XML and openpyxl errors alike: the file is not a workbook
-        errors.add(
-            "",
-            None,
-            None,
-            "not_xlsx",
-            "Không đọc được tệp: tệp hỏng hoặc không phải tệp Excel .xlsx.",
-            "The file cannot be read: it is corrupt or not an Excel .xlsx file.",
-        )
-        return ImportResult(None, errors.items)
+        return ImportResult(None, [unreadable])
 
     cached: list[Any] = []
 
@@ -741,6 +860,31 @@ def import_table(data: bytes) -> ImportResult:
         if RANK_SHEET in names:
             grid = _read_grid(book, values_book, names[RANK_SHEET], len(RANK_HEADINGS), errors)
             ranks = _read_ranks(grid, errors)
+    except CORRUPT_SHEET:  # sheets are read lazily: a broken one shows only now
+        return ImportResult(None, [unreadable])
+    except _TooManyRows as too_many:
+        name = too_many.args[0]
+        return ImportResult(
+            None,
+            [
+                ExcelError(
+                    name,
+                    MAX_ROWS + 1,
+                    None,
+                    "too_many_rows",
+                    _clip(
+                        f"Trang «{name}» có dòng thứ {MAX_ROWS + 1} trở xuống (kể cả dòng trống "
+                        f"đã định dạng); một bảng tiêu chí có tối đa {MAX_ROWS} dòng. Hãy xoá "
+                        f"các dòng từ dòng {MAX_ROWS + 1} trở xuống rồi tải lại."
+                    ),
+                    _clip(
+                        f"Sheet “{name}” goes on to row {MAX_ROWS + 1} or below (formatted empty "
+                        f"rows count); a criteria table has at most {MAX_ROWS} rows. Delete the "
+                        f"rows from row {MAX_ROWS + 1} down and upload it again."
+                    ),
+                )
+            ],
+        )
     finally:
         book.close()
         for extra in cached:
@@ -750,7 +894,7 @@ def import_table(data: bytes) -> ImportResult:
         errors.items.sort(
             key=lambda e: (order.get(e.sheet, 3), e.row or 0, _column_index(e.column))
         )
-        return ImportResult(None, errors.items)
+        return ImportResult(None, errors.items[:MAX_REPORTED_ERRORS], error_count=len(errors.items))
     document: dict[str, Any] = {}
     for key in ("title", "year", "unit_kind", "basis", "max_points"):
         if key in head:
@@ -846,10 +990,11 @@ class _TableReader:
                     header,
                     _column(index, heading),
                     "wrong_header",
-                    f"Tiêu đề cột {get_column_letter(index)} là «{found}», cần «{heading}». "
-                    f"Các cột A–I cần là: {' | '.join(HEADINGS)}.",
-                    f"Column {get_column_letter(index)} is headed “{found}”, expected “{heading}”"
-                    f" ({english}). Columns A–I must be: {' | '.join(HEADINGS)}.",
+                    f"Tiêu đề cột {get_column_letter(index)} là «{_shown(found)}», "
+                    f"cần «{heading}». Các cột A–I cần là: {' | '.join(HEADINGS)}.",
+                    f"Column {get_column_letter(index)} is headed “{_shown(found)}”, "
+                    f"expected “{heading}” ({english}). Columns A–I must be: "
+                    f"{' | '.join(HEADINGS)}.",
                 )
         if not headers_ok:
             return None
@@ -935,10 +1080,10 @@ class _TableReader:
                     row,
                     "code",
                     "bad_code",
-                    f"Mã «{_text(raw)}» không hợp lệ: phần đầu là chữ in hoa (A), các cấp "
+                    f"Mã «{_shown(raw)}» không hợp lệ: phần đầu là chữ in hoa (A), các cấp "
                     "sau là số La Mã (I, II), số (1, 2) hoặc chữ thường (a, b), cách nhau "
                     "bởi dấu chấm, ví dụ A.I.1.",
-                    f"Code “{_text(raw)}” is not valid: an upper-case letter (A), then "
+                    f"Code “{_shown(raw)}” is not valid: an upper-case letter (A), then "
                     "levels in Roman numerals (I, II), digits (1, 2) or lower-case letters "
                     "(a, b), separated by dots, e.g. A.I.1.",
                 )
@@ -986,9 +1131,9 @@ class _TableReader:
                         row,
                         "method",
                         "bad_nesting",
-                        f"«{method_text}» chỉ dùng cho dòng cấp cao nhất (ví dụ E), không "
+                        f"«{_shown(method_text)}» chỉ dùng cho dòng cấp cao nhất (ví dụ E), không "
                         f"cho «{code}».",
-                        f"“{method_text}” ({section_kind}) is for a top-level row (e.g. E)"
+                        f"“{_shown(method_text)}” ({section_kind}) is for a top-level row (e.g. E)"
                         f", not “{code}”.",
                     )
                     self.check_cells(row, skip_method=True)
@@ -1084,8 +1229,8 @@ class _TableReader:
             row,
             "evidence",
             "bad_yes_no",
-            f"«{_text(value)}» không hợp lệ: ghi «{YES}», «{NO}» hoặc để trống.",
-            f"“{_text(value)}” is not valid: write “{YES}” (yes), “{NO}” (no) or leave it empty.",
+            f"«{_shown(value)}» không hợp lệ: ghi «{YES}», «{NO}» hoặc để trống.",
+            f"“{_shown(value)}” is not valid: write “{YES}” (yes), “{NO}” (no) or leave it empty.",
         )
         return None
 
@@ -1098,9 +1243,9 @@ class _TableReader:
                 row,
                 "not_applicable",
                 "bad_value",
-                f"«{_text(value)}» không hợp lệ: ghi «{NOT_APPLICABLE_FULL}» (không phát "
+                f"«{_shown(value)}» không hợp lệ: ghi «{NOT_APPLICABLE_FULL}» (không phát "
                 "sinh thì được đủ điểm) hoặc để trống.",
-                f"“{_text(value)}” is not valid: write “{NOT_APPLICABLE_FULL}” (full points"
+                f"“{_shown(value)}” is not valid: write “{NOT_APPLICABLE_FULL}” (full points"
                 " when the criterion does not arise) or leave it empty.",
             )
             return None
@@ -1148,8 +1293,8 @@ class _TableReader:
             row,
             "method",
             "unknown_method",
-            f"Phương pháp chấm «{text}» không có. Chọn một trong: {labels}.",
-            f"Unknown scoring method “{text}”. Use one of: {labels} ({names}).",
+            f"Phương pháp chấm «{_shown(text)}» không có. Chọn một trong: {labels}.",
+            f"Unknown scoring method “{_shown(text)}”. Use one of: {labels} ({names}).",
         )
 
     def method(self, row: int, kind: str) -> dict[str, Any]:
@@ -1247,9 +1392,10 @@ class _TableReader:
                 row,
                 "method",
                 "unknown_method",
-                f"Mục điểm thưởng/điểm trừ ghi {labels} hoặc để trống, không ghi «{method_text}».",
+                f"Mục điểm thưởng/điểm trừ ghi {labels} hoặc để trống, không ghi "
+                f"«{_shown(method_text)}».",
                 f"A bonus/deduction item takes {labels} (per occurrence) or nothing, not "
-                f"“{method_text}”.",
+                f"“{_shown(method_text)}”.",
             )
         extra, problems = parse_params("per_count", _text(self.cell(row, "params")))
         syntax, example = PARAM_SYNTAX["per_count"]
@@ -1300,9 +1446,9 @@ def _read_ranks(grid: _Grid, errors: _Errors) -> dict[str, Any] | None:
                 header,
                 _column(index, heading),
                 "wrong_header",
-                f"Tiêu đề cột {get_column_letter(index)} là «{found}», cần «{heading}». "
+                f"Tiêu đề cột {get_column_letter(index)} là «{_shown(found)}», cần «{heading}». "
                 f"Các cột A–B cần là: {expected}.",
-                f"Column {get_column_letter(index)} is headed “{found}”, expected "
+                f"Column {get_column_letter(index)} is headed “{_shown(found)}”, expected "
                 f"“{heading}” ({english}). Columns A–B must be: {expected}.",
             )
     found = _read_labelled(grid, errors, header, RANK_FIELDS)
@@ -1352,8 +1498,8 @@ def _read_ranks(grid: _Grid, errors: _Errors) -> dict[str, Any] | None:
                     row,
                     column,
                     "bad_value",
-                    f"Cách làm tròn «{_text(value)}» không có. Chọn: {choices}.",
-                    f"Unknown rounding mode “{_text(value)}”. Use: {choices}.",
+                    f"Cách làm tròn «{_shown(value)}» không có. Chọn: {choices}.",
+                    f"Unknown rounding mode “{_shown(value)}”. Use: {choices}.",
                 )
             else:
                 rounding["mode"] = mode

@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 import io
 import json
+import random
+import re
+import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -349,6 +352,144 @@ def test_corrupt_bytes_give_one_clear_error() -> None:
     old_excel = import_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     assert where(old_excel) == [("", None, None, "not_xlsx")]
     assert ".xls" in old_excel.errors[0].vi
+
+
+# ---------------------------------------------------------------------------------- limits
+
+SHEET_XML = "xl/worksheets/sheet1.xml"  # the table sheet of an export
+
+
+def replace_member(data: bytes, name: str, content: bytes) -> bytes:
+    """The .xlsx ``data`` with its member ``name`` holding ``content`` (deflated, level 9)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            body = content if info.filename == name else source.read(info.filename)
+            target.writestr(info.filename, body, zipfile.ZIP_DEFLATED, compresslevel=9)
+    return out.getvalue()
+
+
+def with_rows(rows: bytes) -> bytes:
+    """The sample's export with ``rows`` (sheet XML without row numbers: they follow the last
+    row) appended to its table sheet."""
+    data = export_table(sample())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(SHEET_XML)
+    return replace_member(data, SHEET_XML, xml.replace(b"</sheetData>", rows + b"</sheetData>"))
+
+
+def zip_bomb(unpacked: int) -> bytes:
+    """A small .xlsx whose table sheet unpacks to ``unpacked`` bytes of empty rows."""
+    return with_rows(b"<row/>" * (unpacked // 6))
+
+
+def bad_rows(count: int) -> bytes:
+    """The sample's export and ``count`` more rows whose code is a number (bad_code, and the
+    title missing); the numbers differ, so the file compresses like real data (~10 to 1)."""
+    numbers = random.Random(8)
+    return with_rows(
+        b"".join(b"<row><c><v>%d</v></c></row>" % numbers.randrange(10**6) for _ in range(count))
+    )
+
+
+def lie_about_size(data: bytes, name: str, size: int) -> bytes:
+    """``data`` with the declared uncompressed size of member ``name`` set to ``size``."""
+    patched = bytearray(data)
+    at = patched.find(b"PK\x01\x02")
+    while at != -1:
+        length = int.from_bytes(patched[at + 28 : at + 30], "little")
+        if patched[at + 46 : at + 46 + length] == name.encode():
+            patched[at + 24 : at + 28] = size.to_bytes(4, "little")
+            local = int.from_bytes(patched[at + 42 : at + 46], "little")
+            patched[local + 22 : local + 26] = size.to_bytes(4, "little")
+        at = patched.find(b"PK\x01\x02", at + 4)
+    return bytes(patched)
+
+
+@pytest.mark.parametrize(
+    ("unpacked", "limit"),
+    [(64 * 1024 * 1024, "max_unpacked_bytes"), (3 * 1024 * 1024, "max_compression_ratio")],
+    ids=["64 MiB", "3 MiB at 1000 to 1"],
+)
+def test_a_zip_bomb_is_refused_before_it_is_parsed(unpacked: int, limit: str) -> None:
+    data = zip_bomb(unpacked)
+    assert len(data) < 200_000
+    started = time.monotonic()
+    with pytest.raises(excel.WorkbookTooLarge) as refused:
+        import_table(data)
+    assert time.monotonic() - started < 1
+    assert refused.value.limit == limit
+    assert refused.value.maximum == getattr(excel, limit.upper())
+    assert str(refused.value.maximum) in refused.value.vi
+    assert str(refused.value.maximum) in refused.value.en
+
+
+def test_a_small_member_may_compress_well() -> None:
+    """The ratio is checked only past 1 MiB: 900 KB of blanks in the sheet is still read."""
+    assert import_table(with_rows(b" " * 900_000)).document == sample()
+
+
+def test_too_many_zip_members_are_refused() -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for index in range(excel.MAX_ZIP_MEMBERS + 1):
+            z.writestr(f"xl/media/{index}.txt", b"")
+    with pytest.raises(excel.WorkbookTooLarge) as refused:
+        import_table(archive.getvalue())
+    assert refused.value.limit == "max_zip_members"
+
+
+def test_a_member_inflating_past_its_declared_size_is_not_read() -> None:
+    """zipfile stops at the declared size, so a lying directory cannot get past the check."""
+    bomb = lie_about_size(zip_bomb(64 * 1024 * 1024), SHEET_XML, 40_000)
+    started = time.monotonic()
+    assert where(import_table(bomb)) == [("", None, None, "not_xlsx")]
+    assert time.monotonic() - started < 1
+
+
+def test_200000_bad_rows_give_one_error_about_the_row_limit() -> None:
+    data = bad_rows(200_000)
+    assert len(data) < excel.MAX_UNPACKED_BYTES / excel.MAX_COMPRESSION_RATIO * 10
+    started = time.monotonic()
+    result = import_table(data)
+    assert time.monotonic() - started < 2
+    assert where(result) == [(T, excel.MAX_ROWS + 1, None, "too_many_rows")]
+    assert result.error_count == 1 and not result.errors_truncated
+    assert f"tối đa {excel.MAX_ROWS} dòng" in result.errors[0].vi
+    assert f"at most {excel.MAX_ROWS} rows" in result.errors[0].en
+
+
+def test_a_formatted_row_below_the_limit_counts_and_a_lying_dimension_does_not_hide_rows() -> None:
+    book = exported()
+    book[TABLE_SHEET].cell(excel.MAX_ROWS + 1, 1).number_format = "0.00"  # empty, formatted
+    assert where(import_table(save(book))) == [(T, excel.MAX_ROWS + 1, None, "too_many_rows")]
+    data = export_table(sample())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(SHEET_XML)
+    small = replace_member(
+        data, SHEET_XML, re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A2"', xml)
+    )
+    assert import_table(small).document == sample()
+
+
+def test_only_the_first_errors_are_listed_with_their_count() -> None:
+    result = import_table(bad_rows(1500))
+    assert result.error_count == 3000
+    assert len(result.errors) == excel.MAX_REPORTED_ERRORS and result.errors_truncated
+    assert [e.code for e in result.errors[:2]] == ["bad_code", "required"]
+    assert result.errors[0].row == row_of(exported()[TABLE_SHEET], "F.3") + 1
+
+
+def test_cell_text_quoted_in_a_message_is_cut() -> None:
+    book = exported()
+    put(book[TABLE_SHEET], "A.I.1", points="x" * 30_000, method="y" * 30_000)
+    put(book[TABLE_SHEET], "A.I.2", params="≥" + "9" * 30_000)
+    result = import_table(save(book))
+    assert {e.code for e in result.errors} == {"bad_number", "unknown_method", "bad_params"}
+    for error in result.errors:
+        assert len(error.vi) <= excel.MAX_MESSAGE_CHARS and len(error.en) <= excel.MAX_MESSAGE_CHARS
+        assert "x" * (excel.MAX_QUOTED_CHARS + 1) not in error.vi + error.en
+    assert "«" + "x" * (excel.MAX_QUOTED_CHARS - 1) + "…»" in result.errors[0].vi
 
 
 def test_wrong_header_names_the_expected_one() -> None:

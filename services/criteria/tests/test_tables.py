@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ from conftest import service_app
 from kit.app import database
 from kit.events.tables import outbox
 from kit.spreadsheets import REPLACEMENT
+from services.criteria.domain import excel
 from services.criteria.models import CriteriaTable
 from services.criteria.service import SERVICE
+from services.criteria.tests.test_excel import bad_rows, zip_bomb
 from tests.support.events import assert_valid_event
 from tests.support.stack import Stack
 from tests.support.tokens import ministry_officer, unit_officer
@@ -268,6 +271,64 @@ def test_a_table_stored_with_control_characters_still_exports(client: FlaskClien
     ws = load_workbook(io.BytesIO(exported.data))["Bảng tiêu chí"]
     assert ws["B1"].value == f"Bảng{REPLACEMENT}tiêu chí{REPLACEMENT}2024{REPLACEMENT}"
     assert f"Phần{REPLACEMENT}A" in [ws.cell(row, 2).value for row in range(1, ws.max_row + 1)]
+
+
+def test_a_zip_bomb_is_refused_unread_with_a_small_413(client: FlaskClient) -> None:
+    """A 120 KB upload that unpacks to 64 MiB answers at once, naming the limit."""
+    before = counts(client)
+    started = time.monotonic()
+    response = upload(client, zip_bomb(64 * 1024 * 1024))
+    assert time.monotonic() - started < 2
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+    assert len(response.data) < 2_000
+    body = response.get_json()
+    assert body["type"] == "urn:thidua:problem:payload-too-large"
+    assert body["limit"] == "max_unpacked_bytes"
+    assert body["limit_value"] == excel.MAX_UNPACKED_BYTES
+    assert str(excel.MAX_UNPACKED_BYTES) in body["detail"]
+    assert counts(client) == before
+
+
+def test_200000_bad_rows_are_refused_with_one_error_about_the_row_limit(
+    client: FlaskClient,
+) -> None:
+    """Once 200,000 errors in 9 s and a 49 MB answer; now one error, small and quick."""
+    before = counts(client)
+    data = bad_rows(200_000)
+    started = time.monotonic()
+    response = upload(client, data)
+    assert time.monotonic() - started < 3
+    assert response.status_code == 422
+    assert len(response.data) < 4_000
+    body = response.get_json()
+    assert [e["code"] for e in body["excel_errors"]] == ["too_many_rows"]
+    assert body["excel_errors"][0]["row"] == excel.MAX_ROWS + 1
+    assert body["error_count"] == 1 and body["errors_truncated"] is False
+    assert counts(client) == before
+
+
+def test_only_the_first_errors_are_listed_with_their_count(client: FlaskClient) -> None:
+    before = counts(client)
+    response = upload(client, bad_rows(1500))
+    assert response.status_code == 422
+    assert len(response.data) < 100_000
+    body = response.get_json()
+    assert len(body["excel_errors"]) == excel.MAX_REPORTED_ERRORS
+    assert body["error_count"] == 3000 and body["errors_truncated"] is True
+    assert "3000 lỗi (liệt kê 100 lỗi đầu)" in body["detail"]
+    english = client.post(
+        "/tables/import",
+        headers={**OFFICER, "Accept-Language": "en"},
+        data={
+            "year": "2024",
+            "unit_kind": "so-tu-phap",
+            "file": (io.BytesIO(bad_rows(1500)), "b.xlsx"),
+        },
+        content_type="multipart/form-data",
+    ).get_json()
+    assert "3000 errors (the first 100 are listed)" in english["detail"]
+    assert counts(client) == before
 
 
 def test_a_bad_excel_file_is_refused_with_its_errors_and_nothing_saved(
