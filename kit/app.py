@@ -19,7 +19,7 @@ from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from kit import idempotency, logs, web
+from kit import idempotency, inputs, logs, web
 from kit.auth import InvalidToken, JwksCache, KeySource, Principal, bearer_token, verify
 from kit.clientaddr import client_address as _address_of
 from kit.config import Settings
@@ -162,7 +162,8 @@ class ProblemApi(Api):
 
 
 def _check_body() -> Response | None:
-    """415 for a body type the view does not take, 400 for JSON that does not parse."""
+    """415 for a body type the view does not take, 400 for JSON that does not parse or nests
+    too deeply, 422 for JSON strings no database can store (kit.inputs)."""
     routed = request.routing_exception is None  # unknown routes answer 404/405 instead
     if routed and request.method in BODY_METHODS and request.content_length:
         view = current_app.view_functions.get(request.endpoint or "")
@@ -182,7 +183,9 @@ def _check_body() -> Response | None:
             )
         if is_json:
             try:
-                request.get_json(force=True)
+                document = request.get_json(force=True)
+            except RecursionError:  # nested past Python's own limit (about 1,000 levels)
+                return inputs.too_deep()
             except BadRequest:
                 return problem_response(
                     400,
@@ -192,6 +195,7 @@ def _check_body() -> Response | None:
                         "The body is not valid JSON (UTF-8).",
                     ),
                 )
+            return inputs.check_json(document)
     return None
 
 
@@ -230,6 +234,7 @@ def create_app(
     web.install(app, service.name, settings.max_body_bytes)
     app.before_request(_authenticate)
     app.before_request(lambda: _check_scope(service.name))
+    app.before_request(inputs.check_request)
     app.before_request(_check_body)
     app.before_request(lambda: idempotency.begin(runtime().db))
     app.after_request(lambda response: idempotency.finish(runtime().db, response))

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from kit.fields import Integer
+
 MAX_PAGE_SIZE = 200
+# Bounded so that the offset, (page - 1) x page_size, stays far inside what SQLite and
+# PostgreSQL take (an unbounded page overflowed both: a 500). A page past the end is empty.
+MAX_PAGE = 1_000_000
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    page = Integer(1, MAX_PAGE, load_default=1)
+    page_size = Integer(1, MAX_PAGE_SIZE, load_default=50)
 
 
 def page_schema(item_schema: type[Schema]) -> type[Schema]:
