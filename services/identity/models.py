@@ -13,9 +13,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from kit.db import BigId, UTCDateTime
+from kit.text import nfc, search_key
 
 
 class Base(DeclarativeBase):
@@ -122,6 +123,8 @@ class User(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
+    # kit.text.search_key(full_name), kept by the model itself: what ``q`` searches.
+    full_name_search: Mapped[str] = mapped_column(Text, default="", server_default="")
     email: Mapped[str | None] = mapped_column(String(254))
     unit_id: Mapped[str] = mapped_column(ForeignKey("org_units.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -136,6 +139,13 @@ class User(Base):
         order_by="RoleAssignment.granted_at",
         foreign_keys="RoleAssignment.user_id",
     )
+
+    @validates("full_name")
+    def _keep_search_key(self, _key: str, full_name: str) -> str:
+        """However a name is set (API, seed, command line), it is stored NFC, with its key."""
+        full_name = nfc(full_name)
+        self.full_name_search = search_key(full_name)
+        return full_name
 
 
 class RoleAssignment(Base):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from kit.fields import Text, Year
 from kit.pagination import PageArgs, page_schema
 from services.identity.domain.org import KINDS
 
 
 class AnnouncementIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    body = Text(multiline=True, required=True, validate=validate.Length(min=1, max=5000))
 
 
 class AnnouncementSchema(Schema):
@@ -29,8 +30,15 @@ AnnouncementPage = page_schema(AnnouncementSchema)
 class AsOfArgs(PageArgs):
     as_of = fields.Date(metadata={"description": "The day the structure is asked for (today)"})
     kind = fields.String(validate=validate.OneOf(list(KINDS)))
-    province_code = fields.String(validate=validate.Length(max=8))
-    parent_id = fields.String(validate=validate.Length(max=64))
+    province_code = Text(validate=validate.Length(max=8))
+    parent_id = Text(validate=validate.Length(max=64))
+    q = Text(
+        validate=validate.Length(max=100),
+        metadata={
+            "description": "Part of the name or code, ignoring case and diacritics "
+            "('ha noi' finds 'Hà Nội')"
+        },
+    )
 
 
 class TreeArgs(Schema):
@@ -67,38 +75,43 @@ class TreeNodeSchema(UnitSchema):
     children = fields.List(fields.Nested(lambda: TreeNodeSchema()))
 
 
+UNIT_ID = validate.Length(min=1, max=64)
+
+
 class UnitIn(Schema):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$"))
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    id = Text(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$"))
+    code = Text(required=True, validate=validate.Length(min=1, max=32))
     kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)))
-    name = fields.String(required=True, validate=validate.Length(min=2, max=300))
-    parent_id = fields.String(load_default=None)
-    province_code = fields.String(load_default=None, validate=validate.Length(max=8))
+    name = Text(required=True, validate=validate.Length(min=2, max=300))
+    parent_id = Text(load_default=None, validate=UNIT_ID)
+    province_code = Text(load_default=None, validate=validate.Length(max=8))
     valid_from = fields.Date(required=True)
 
 
 class UnitChangeIn(Schema):
     effective_date = fields.Date(required=True)
-    name = fields.String(validate=validate.Length(min=2, max=300))
-    parent_id = fields.String()
-    reason = fields.String(validate=validate.Length(max=500))
+    name = Text(validate=validate.Length(min=2, max=300))
+    parent_id = Text(
+        validate=UNIT_ID, metadata={"description": "The new parent unit (omit to keep it)"}
+    )
+    reason = Text(multiline=True, validate=validate.Length(max=500))
 
 
 class NewSuccessorIn(Schema):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$"))
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    name = fields.String(required=True, validate=validate.Length(min=2, max=300))
-    province_code = fields.String(load_default=None, validate=validate.Length(max=8))
-    parent_id = fields.String(load_default=None)
+    id = Text(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$"))
+    code = Text(required=True, validate=validate.Length(min=1, max=32))
+    name = Text(required=True, validate=validate.Length(min=2, max=300))
+    province_code = Text(load_default=None, validate=validate.Length(max=8))
+    parent_id = Text(load_default=None, validate=UNIT_ID)
 
 
 class MergerIn(Schema):
     effective_date = fields.Date(required=True)
-    merged_ids = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    successor_id = fields.String(load_default=None)
+    merged_ids = fields.List(Text(validate=UNIT_ID), required=True, validate=validate.Length(min=1))
+    successor_id = Text(load_default=None, validate=UNIT_ID)
     new_successor = fields.Nested(NewSuccessorIn, load_default=None)
-    successor_name = fields.String(load_default=None, validate=validate.Length(min=2, max=300))
-    decision = fields.String(load_default=None, validate=validate.Length(max=200))
+    successor_name = Text(load_default=None, validate=validate.Length(min=2, max=300))
+    decision = Text(load_default=None, validate=validate.Length(max=200))
 
 
 class MergerOut(Schema):
@@ -107,7 +120,7 @@ class MergerOut(Schema):
 
 
 class RegionArgs(Schema):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    year = Year()
 
 
 class RegionSchema(Schema):
@@ -121,10 +134,10 @@ class RegionSchema(Schema):
 
 
 class RegionIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=300))
-    member_ids = fields.List(fields.String(), required=True)
-    lead_unit_id = fields.String(load_default=None)
-    deputy_unit_ids = fields.List(fields.String(), load_default=list)
+    name = Text(required=True, validate=validate.Length(min=2, max=300))
+    member_ids = fields.List(Text(validate=UNIT_ID), required=True)
+    lead_unit_id = Text(load_default=None, validate=UNIT_ID)
+    deputy_unit_ids = fields.List(Text(validate=UNIT_ID), load_default=list)
 
 
 # -- tokens and the caller ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
+from kit.fields import Text
 from kit.pagination import PageArgs, page_schema
 from kit.policy import ROLES
 
@@ -21,14 +22,14 @@ SCOPES = ("national", "unit", "region")
 
 
 class UserIn(Schema):
-    username = fields.String(
+    username = Text(
         required=True,
         validate=validate.Length(min=3, max=64),
         metadata={"description": "3–64 of a-z 0-9 . _ -; stored lowercase"},
     )
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    full_name = Text(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    unit_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    unit_id = Text(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(
         load_default=None,
         allow_none=True,
@@ -41,7 +42,7 @@ class UserIn(Schema):
 
 
 class UserPatch(Schema):
-    full_name = fields.String(validate=validate.Length(min=1, max=200))
+    full_name = Text(validate=validate.Length(min=1, max=200))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
 
 
@@ -50,17 +51,20 @@ class PasswordIn(Schema):
 
 
 class UserArgs(PageArgs):
-    unit_id = fields.String(validate=validate.Length(max=64))
-    q = fields.String(
+    unit_id = Text(validate=validate.Length(max=64))
+    q = Text(
         validate=validate.Length(max=100),
-        metadata={"description": "Part of the username, full name or e-mail address"},
+        metadata={
+            "description": "Part of the username, full name or e-mail address, ignoring case "
+            "and diacritics ('tran' finds 'Trần')"
+        },
     )
 
 
 class RoleIn(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
-    scope_id = fields.String(
+    scope_id = Text(
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=80),
@@ -135,10 +139,10 @@ LockoutPage = page_schema(LockoutSchema)
 
 
 class AuditArgs(PageArgs):
-    action = fields.String(validate=validate.Length(max=64))
-    actor_id = fields.String(validate=validate.Length(max=64))
-    target_type = fields.String(validate=validate.Length(max=32))
-    target_id = fields.String(validate=validate.Length(max=80))
+    action = Text(validate=validate.Length(max=64))
+    actor_id = Text(validate=validate.Length(max=64))
+    target_type = Text(validate=validate.Length(max=32))
+    target_id = Text(validate=validate.Length(max=80))
     outcome = fields.String(validate=validate.OneOf(("success", "failure", "denied")))
     from_ = fields.AwareDateTime(
         data_key="from",
@@ -170,15 +174,15 @@ AuditPage = page_schema(AuditEntrySchema)
 
 
 class ClientIn(Schema):
-    client_id = fields.String(required=True, validate=validate.Length(min=3, max=64))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    client_id = Text(required=True, validate=validate.Length(min=3, max=64))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
     scopes = fields.List(
-        fields.String(validate=validate.Length(max=64)),
+        Text(validate=validate.Length(max=64)),
         required=True,
         validate=validate.Length(min=1, max=20),
         metadata={"description": "<service>:read or <service>:write"},
     )
-    unit_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    unit_id = Text(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
 
 class ClientSchema(Schema):

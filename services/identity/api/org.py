@@ -47,7 +47,8 @@ def _unit_or_404(session: Any, unit_id: str) -> Any:
 @blueprint.arguments(AsOfArgs, location="query")
 @blueprint.response(200, UnitPage)
 def list_units(args: dict[str, Any]) -> dict[str, Any]:
-    """Units in force on ``as_of`` (default today), filtered by kind, province or parent."""
+    """Units in force on ``as_of`` (default today), filtered by kind, province, parent or
+    ``q`` (words of the name or code, ignoring case and diacritics)."""
     require_somewhere(principal(), "org.read")
     day = args.get("as_of") or _today()
     with database().read() as session:
@@ -57,6 +58,7 @@ def list_units(args: dict[str, Any]) -> dict[str, Any]:
             kind=args.get("kind"),
             province_code=args.get("province_code"),
             parent_id=args.get("parent_id"),
+            q=args.get("q"),
         )
     page, size = args["page"], args["page_size"]
     return {
@@ -114,7 +116,7 @@ def change_unit(payload: dict[str, Any], unit_id: str) -> org.UnitView:
     require(caller, "org.manage", visible=True)
     with database().transaction() as session:
         unit = _unit_or_404(session, unit_id)
-        if payload.get("parent_id") and org.get_unit(session, payload["parent_id"]) is None:
+        if "parent_id" in payload and org.get_unit(session, payload["parent_id"]) is None:
             raise org.invalid({"parent_id": [f"Không có đơn vị {payload['parent_id']}."]})
         org.change_unit(
             session,

@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from kit.app import database, principal
+from kit.fields import check_year
 from kit.policy import require, require_somewhere
 from services.identity.domain import regions
 from services.identity.models import Region
@@ -54,9 +55,15 @@ def get_region(region_id: str) -> dict[str, Any]:
 @blueprint.arguments(RegionIn)
 @blueprint.response(200, RegionSchema)
 def save_region(payload: dict[str, Any], year: int, code: str) -> dict[str, Any]:
-    """Create or replace the region ``code`` of ``year``: members, lead and deputies."""
+    """Create or replace the region ``code`` of ``year``: members, lead and deputies.
+
+    A year outside 2000–2100 or a code other than a-z, 0-9 and hyphens answers 422, and so
+    does a member already in another region of the same year (each unit competes in one).
+    """
     caller = principal()
     require(caller, "region.manage", visible=True)
+    check_year(year)
+    regions.check_code(code)
     with database().transaction() as session:
         region = regions.save_region(session, caller.subject, year=year, code=code, **payload)
         return _view(region)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from kit.db import utcnow
 from kit.events import emit
 from kit.problems import Problem
+from kit.text import matches
 from services.identity.domain import audit
 from services.identity.models import OrgUnit, OrgUnitVersion
 
@@ -97,8 +98,15 @@ def units_on(
     kind: str | None = None,
     province_code: str | None = None,
     parent_id: str | None = None,
+    q: str | None = None,
 ) -> list[UnitView]:
-    """Every unit in force on ``day``, ordered by kind and code."""
+    """Every unit in force on ``day``, ordered by kind and code.
+
+    ``q`` keeps the units where each of its words begins a word of the name in force that day
+    or of the code, ignoring case and diacritics ("ha noi" finds "Hà Nội"; kit.text.matches).
+    The name depends on the day, so the match is made here on the views rather than in SQL; a
+    day's units are a few hundred.
+    """
     query = select(OrgUnit).where(
         (OrgUnit.valid_from.is_(None)) | (OrgUnit.valid_from <= day),
         (OrgUnit.valid_to.is_(None)) | (OrgUnit.valid_to >= day),
@@ -110,6 +118,8 @@ def units_on(
     views = [UnitView.of(u, day) for u in session.execute(query).scalars()]
     if parent_id:
         views = [v for v in views if v.parent_id == parent_id]
+    if q:
+        views = [v for v in views if matches(q, f"{v.name} {v.code}")]
     return sorted(views, key=lambda v: (v.kind, v.code, v.id))
 
 

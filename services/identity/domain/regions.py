@@ -8,6 +8,7 @@ the whole membership, so consumers need not merge differences.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -21,9 +22,24 @@ from services.identity.domain import audit
 from services.identity.domain.org import invalid
 from services.identity.models import OrgUnit, Region, RegionMember
 
+CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
 
 def region_id(year: int, code: str) -> str:
     return f"{year}-{code}"
+
+
+def check_code(code: str) -> None:
+    """422 unless ``code`` can name a region: 1–64 of a-z, 0-9 and hyphens."""
+    if not CODE.fullmatch(code):
+        raise invalid(
+            {
+                "code": [
+                    "Mã khu vực gồm 1–64 ký tự a-z, 0-9 và gạch ngang. "
+                    "/ A region code is 1–64 characters of a-z, 0-9 and hyphens."
+                ]
+            }
+        )
 
 
 def regions_of(session: Session, year: int | None = None) -> list[Region]:
@@ -47,9 +63,15 @@ def get_region(session: Session, rid: str) -> Region:
 
 
 def _check_members(
-    session: Session, year: int, unit_ids: Iterable[str], lead: str | None, deputies: Iterable[str]
+    session: Session,
+    rid: str,
+    year: int,
+    unit_ids: Iterable[str],
+    lead: str | None,
+    deputies: Iterable[str],
 ) -> dict[str, list[str]]:
-    """Members must exist during the year; lead and deputies must be members."""
+    """Members must exist during the year and be in no other region of that year; lead and
+    deputies must be members."""
     errors: dict[str, list[str]] = {}
     first, last = date(year, 1, 1), date(year, 12, 31)
     members = list(dict.fromkeys(unit_ids))
@@ -59,6 +81,17 @@ def _check_members(
             errors.setdefault("member_ids", []).append(
                 f"{unit_id}: không tồn tại trong năm {year}. / does not exist in {year}."
             )
+    elsewhere = session.execute(
+        select(RegionMember.unit_id, RegionMember.region_id)
+        .join(Region)
+        .where(Region.year == year, Region.id != rid, RegionMember.unit_id.in_(members))
+        .order_by(RegionMember.unit_id)
+    )
+    for unit_id, other in elsewhere:
+        errors.setdefault("member_ids", []).append(
+            f"{unit_id}: đã thuộc khu vực {other} của năm {year}. "
+            f"/ is already a member of {other} in {year}."
+        )
     if lead is not None and lead not in members:
         errors["lead_unit_id"] = [
             "Đơn vị trưởng khu vực phải là thành viên. / The lead unit must be a member."
@@ -98,10 +131,10 @@ def save_region(
 ) -> Region:
     """Create the region of ``year`` or replace its name, members, lead and deputies."""
     member_ids, deputy_unit_ids = list(member_ids), list(deputy_unit_ids)
-    errors = _check_members(session, year, member_ids, lead_unit_id, deputy_unit_ids)
+    rid = region_id(year, code)
+    errors = _check_members(session, rid, year, member_ids, lead_unit_id, deputy_unit_ids)
     if errors:
         raise invalid(errors)
-    rid = region_id(year, code)
     region = session.get(Region, rid)
     before = _membership(region) if region else None
     if region is None:

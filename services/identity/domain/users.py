@@ -53,6 +53,7 @@ from kit.policy import (
     require,
 )
 from kit.problems import Problem, prefers_vietnamese
+from kit.text import search_words
 from services.identity.domain import audit, lockout, passwords
 from services.identity.models import (
     LoginThrottle,
@@ -241,7 +242,12 @@ def list_users(
     page: int = 1,
     page_size: int = 50,
 ) -> dict[str, Any]:
-    """A page of the users the caller may read, by username; 403 when it may read none."""
+    """A page of the users the caller may read, by username; 403 when it may read none.
+
+    ``q`` matches when each of its words begins a word of the full name or is part of the
+    username or e-mail address, whatever the case or diacritics ("tran" finds "Trần"): folded
+    words against the stored ``full_name_search`` (kit.text.search_key), on any database.
+    """
     grants = grants_for(actor, "user.read")
     if not grants:
         raise Problem(403, "forbidden", FORBIDDEN)
@@ -251,13 +257,12 @@ def list_users(
         query = query.where(User.unit_id.in_(units))
     if unit_id:
         query = query.where(User.unit_id == unit_id)
-    if q and q.strip():
-        term = q.strip()
+    for word in search_words(q):
         query = query.where(
             or_(
-                User.username.contains(term.lower(), autoescape=True),
-                User.full_name.icontains(term, autoescape=True),
-                User.email.icontains(term, autoescape=True),
+                User.username.contains(word, autoescape=True),
+                User.full_name_search.contains(f" {word}", autoescape=True),
+                User.email.icontains(word, autoescape=True),
             )
         )
     return paginate(session, query, {"page": page, "page_size": page_size})
