@@ -3,8 +3,8 @@
 The order is the point. Cheap checks come before expensive ones, and nothing an anonymous
 caller sends can make the gateway do unbounded work:
 
-1. the operators' endpoints (``/healthz``, ``/readyz``, ``/metrics``) pass untouched, so a
-   probe or a scrape from one address is never limited;
+1. the operators' endpoints (``/healthz``, ``/readyz``) pass untouched, so a probe from one
+   address is never limited (metrics are scraped on a port of their own, gateway.metrics);
 2. on identity's token endpoint, its own tighter per-address limit, before anything else;
 3. the per-address limit, before the token is looked at, so a flood of forged tokens is
    throttled before it costs a signature check (or a JWKS refetch);

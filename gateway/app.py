@@ -3,8 +3,9 @@
 The gateway is not a service (no database, no events), so it does not use ``kit.app``; it
 installs the same HTTP conventions (kit.web) so clients see the same outside: an
 ``X-Request-ID`` on every answer, problem+json for every 4xx and 5xx it produces itself, JSON
-logs carrying the request id, the body size limit, and metrics labelled ``service="gateway"``.
-Before forwarding it checks rate limits and the bearer token (gateway.admission).
+logs carrying the request id, the body size limit, and metrics labelled ``service="gateway"``,
+served on a port of their own (``GATEWAY_METRICS_PORT``), not the public one. Before
+forwarding it checks rate limits and the bearer token (gateway.admission).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask import Flask, request
 from gateway import admission, docs_page, openapi, ops, proxy
 from gateway.auth import jwks_fetcher
 from gateway.config import Settings
+from gateway.metrics import MetricsServer, serve
 from gateway.ratelimit import ADDRESS, CLIENT, TOKEN, RateLimits, open_storage
 from gateway.upstreams import Upstream, connect, new_session
 from kit import logs, web
@@ -38,11 +40,12 @@ class Gateway:
     documents: openapi.DocumentCache
     keys: JwksCache  # identity's signing keys, one cache per worker process
     limits: RateLimits
+    metrics: MetricsServer | None  # on GATEWAY_METRICS_PORT, never on the public port
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the gateway; each gunicorn worker calls this and so gets its own connection pools,
-    JWKS cache and (with ``memory://``) rate limit counters."""
+    JWKS cache, (with ``memory://``) rate limit counters and metrics server thread."""
     settings = settings or Settings.from_env()
     logs.configure(SERVICE)
     app = Flask(SERVICE)
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                 TOKEN: settings.rate_limit_token,
             },
         ),
+        serve(settings.metrics_host, settings.metrics_port) if settings.metrics_port else None,
     )
     app.before_request(admission.admit)  # after kit.web's, which sets the request id
     for module in (ops, proxy, openapi, docs_page):

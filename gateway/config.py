@@ -3,8 +3,9 @@
 Every setting has a default that matches the embedded mode (every process on one machine, the
 ports of the Procfile), so ``make up`` needs no configuration. A deployment points the gateway
 elsewhere with ``GATEWAY_UPSTREAM_<NAME>``, tunes the timeouts, says how many proxies stand in
-front of it and where rate-limit counters live (``GATEWAY_RATE_LIMIT_STORAGE``, Redis in
-production) without a code change. A malformed value stops the gateway at start-up, naming the
+front of it, where rate-limit counters live (``GATEWAY_RATE_LIMIT_STORAGE``, Redis in
+production) and on which port of its own it serves its metrics (``GATEWAY_METRICS_PORT``)
+without a code change. A malformed value stops the gateway at start-up, naming the
 variable, rather than being ignored.
 """
 
@@ -83,6 +84,10 @@ class Settings:
     rate_limit_client: str  # per verified token subject
     rate_limit_address: str  # per client address, on every route but the operators' ones
     rate_limit_token: str  # per client address, on identity's token endpoint only
+    # Where the gateway's own Prometheus metrics are served: a port of their own, never the
+    # public one (gateway.metrics.serve); None serves none.
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -115,4 +120,6 @@ class Settings:
             rate_limit_client=_rate(env, "GATEWAY_RATE_LIMIT_CLIENT", "600/minute"),
             rate_limit_address=_rate(env, "GATEWAY_RATE_LIMIT_ADDRESS", "1200/minute"),
             rate_limit_token=_rate(env, "GATEWAY_RATE_LIMIT_TOKEN", "20/minute"),
+            metrics_port=_count(env, "GATEWAY_METRICS_PORT", 0) or None,
+            metrics_host=env.get("BIND_HOST") or "127.0.0.1",  # as gunicorn's (kit.gunicorn_conf)
         )

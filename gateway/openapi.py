@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g
 
+from gateway.proxy import is_forwarded
 from gateway.upstreams import Upstream
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,8 @@ def service_part(service: str, document: Document) -> Document:
     top_security = document.get("security")
     paths: dict[str, Any] = {}
     for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
+        if not isinstance(item, dict) or not is_forwarded(path):
+            continue  # the gateway does not forward it (a service's /metrics)
         item = renamer.walk(item)
         for method in HTTP_METHODS:
             operation = item.get(method)
@@ -172,18 +173,6 @@ def gateway_part() -> Document:
                     "responses": {
                         "200": _json("#/components/schemas/gateway.Ready", "All ready"),
                         "503": _problem("Some services are not ready; see upstreams"),
-                    },
-                }
-            },
-            "/metrics": {
-                "get": {
-                    **ops,
-                    "summary": "Prometheus metrics of the gateway.",
-                    "responses": {
-                        "200": {
-                            "description": "Prometheus text exposition format",
-                            "content": {"text/plain": {"schema": {"type": "string"}}},
-                        }
                     },
                 }
             },

@@ -1,8 +1,9 @@
-"""The gateway's endpoints for operators: ``/healthz``, ``/readyz`` and ``/metrics``.
+"""The gateway's endpoints for operators: ``/healthz`` and ``/readyz``.
 
 ``/healthz`` says only that the process answers, so an orchestrator never restarts the gateway
 because a service behind it is down. ``/readyz`` asks every upstream at once, with a short
-timeout, so one hanging service cannot make the probe itself hang.
+timeout, so one hanging service cannot make the probe itself hang. The metrics are not here,
+on the public port, but on a port of their own (gateway.metrics).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from contextvars import copy_context
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g
+from flask import Blueprint, current_app, g
 
 from gateway.upstreams import Upstream
-from kit.metrics import exposition
 from kit.problems import problem_response
 
 blueprint = Blueprint("ops", __name__)
@@ -77,10 +77,3 @@ def ready() -> Any:
             upstreams=states,
         )
     return {"status": "ready", "upstreams": states}
-
-
-@blueprint.get("/metrics")
-def metrics() -> Response:
-    """Prometheus metrics of every gateway process."""
-    body, content_type = exposition()
-    return Response(body, content_type=content_type)

@@ -50,6 +50,8 @@ REQUEST_REPLACED = frozenset(
 )
 # The gateway's server adds its own; two Date headers would confuse caches.
 RESPONSE_REPLACED = frozenset({"content-length", "date", "server"})
+# A service's paths the gateway never forwards: metrics are for the monitoring network only.
+NOT_FORWARDED = frozenset({"/metrics"})
 
 
 def _connection_tokens(headers: Iterable[tuple[str, str]]) -> set[str]:
@@ -202,6 +204,25 @@ def forward_to(upstream: Upstream) -> Response:
     return response
 
 
+def resolved(path: str) -> str:
+    """``path`` as the service ends up reading it: empty and ``.`` segments dropped and ``..``
+    resolved (requests removes dot segments before it sends), so ``/a/../metrics`` or
+    ``//metrics`` is recognised for what it reaches."""
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in ("", "."):
+            segments.append(segment)
+    return "/" + "/".join(segments)
+
+
+def is_forwarded(path: str) -> bool:
+    """Whether the gateway forwards ``path`` (the service's path, decoded) at all."""
+    return resolved(path) not in NOT_FORWARDED
+
+
 def _upstreams() -> Mapping[str, Upstream]:
     return current_app.extensions["gateway"].upstreams
 
@@ -215,7 +236,8 @@ def _upstreams() -> Mapping[str, Upstream]:
 )
 @blueprint.route("/api/v1/<service>/<path:path>", methods=METHODS, provide_automatic_options=False)
 def forward(service: str, path: str) -> Response:
-    """Any method on any path under a known service goes to that service (OPTIONS included)."""
+    """Any method on any path under a known service goes to that service (OPTIONS included),
+    but its metrics, which are scraped from inside the cluster only."""
     upstream = _upstreams().get(service)
     if upstream is None:
         known = ", ".join(_upstreams())
@@ -225,6 +247,15 @@ def forward(service: str, path: str) -> Response:
             (
                 f"Không có dịch vụ '{service}'; các dịch vụ: {known}.",
                 f"There is no service '{service}'; the services are: {known}.",
+            ),
+        )
+    if not is_forwarded("/" + path):
+        raise Problem(
+            404,
+            "not-found",
+            (
+                "Không có tài nguyên nào ở địa chỉ này.",
+                "Nothing exists at this address.",
             ),
         )
     return forward_to(upstream)

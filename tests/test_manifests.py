@@ -704,6 +704,43 @@ def test_the_gateway_lets_the_largest_evidence_file_through() -> None:
         assert int(gateway["THIDUA_MAX_BODY_BYTES"]) == 1024 * 1024, where
 
 
+def test_the_gateways_metrics_are_on_a_port_the_public_cannot_reach() -> None:
+    """Its port http is the public entry and serves no metrics (gateway.metrics): Prometheus
+    scrapes the port metrics, which the Service does not expose and only the monitoring
+    namespace may reach; make up and compose serve them on a port of their own too."""
+    docs = load(K8S / "gateway.yaml")
+    deployment = find(docs, "Deployment", "gateway")
+    (container,) = pod_spec(deployment)["containers"]
+    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+    assert effective_env(container)["GATEWAY_METRICS_PORT"] == str(ports["metrics"])
+    assert ports["metrics"] != ports["http"]
+    labels = pod_labels(deployment)
+
+    monitors = [d for d in load(K8S / "monitoring.yaml") if d["kind"] == "PodMonitor"]
+    endpoints = [
+        (endpoint.get("port"), endpoint.get("path"))
+        for monitor in monitors
+        if selects(monitor["spec"]["selector"], labels)
+        for endpoint in monitor["spec"]["podMetricsEndpoints"]
+    ]
+    assert endpoints == [("metrics", "/metrics")], "scraped on its metrics port, and only there"
+
+    service = find(docs, "Service", "gateway")
+    assert [port["targetPort"] for port in service["spec"]["ports"]] == ["http"]
+    for rule in ingress_rules(docs, labels):
+        opened = {ports.get(p["port"], p["port"]) for p in rule.get("ports", [])}
+        if ports["metrics"] in opened or not rule.get("ports"):
+            assert rule.get("from") == [MONITORING], "the metrics port: Prometheus only"
+
+    gateway_line = next(
+        line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("gateway:")
+    )
+    assert "GATEWAY_METRICS_PORT=" in gateway_line, "make up: the metrics on a port of their own"
+    compose = compose_services()["gateway"]
+    published = [mapping.rsplit(":", 1)[-1] for mapping in compose["ports"]]
+    assert compose["environment"]["GATEWAY_METRICS_PORT"] not in published
+
+
 def test_gateway_readiness_does_not_depend_on_every_service() -> None:
     """The gateway's /readyz needs every service ready; as a probe it would cascade outages."""
     (container,) = pod_spec(find(load(K8S / "gateway.yaml"), "Deployment", "gateway"))["containers"]

@@ -33,6 +33,7 @@ class Platform:
         self.stack = stack
         self.ports = {s.name: free_port() for s in SERVICES}
         self.gateway_port = free_port()
+        self.gateway_metrics_port = free_port()
 
     @property
     def gateway(self) -> str:
@@ -92,6 +93,7 @@ class Platform:
             "gateway",
             gunicorn("gateway.app:create_app()"),
             PORT=str(self.gateway_port),
+            GATEWAY_METRICS_PORT=str(self.gateway_metrics_port),
             **self.upstream_env(),
             **self.metrics_env("gateway"),
         )
@@ -134,7 +136,15 @@ def test_every_process_is_alive_ready_measured_and_documented(platform: Platform
     assert "/api/v1/notify/inbox" in spec["paths"]
     docs = requests.get(f"{gateway}/api/docs", timeout=5)
     assert docs.headers["Content-Type"].startswith("text/html")
-    assert 'service="gateway"' in requests.get(f"{gateway}/metrics", timeout=5).text
+    # The gateway's metrics are on a port of their own; the public port has none.
+    scraped = requests.get(f"http://127.0.0.1:{platform.gateway_metrics_port}/metrics", timeout=5)
+    assert 'service="gateway"' in scraped.text
+    assert requests.get(f"{gateway}/metrics", timeout=5).status_code == 404
+    signed_in = platform.login("bo.tdkt")
+    identity_metrics = requests.get(
+        f"{gateway}/api/v1/identity/metrics", headers=signed_in, timeout=5
+    )
+    assert identity_metrics.status_code == 404
 
 
 def test_an_announcement_reaches_notify_and_scoring_through_the_gateway_once(

@@ -27,6 +27,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from gateway.app import create_app
 from gateway.config import SERVICES
+from kit.metrics import exposition
 from tests.support.tokens import KID, PRIVATE_KEY, mint
 
 PROBLEM = "application/problem+json"
@@ -135,12 +136,16 @@ MakeGateway = Callable[..., FlaskClient]
 
 
 @pytest.fixture
-def gateway(monkeypatch: pytest.MonkeyPatch, closed_url: str, jwks: JwksServer) -> MakeGateway:
+def gateway(
+    monkeypatch: pytest.MonkeyPatch, closed_url: str, jwks: JwksServer
+) -> Iterator[MakeGateway]:
     """Build the gateway with the given upstream URLs; the others point at a closed port.
 
     Its keys come from the ``jwks`` server, and its client sends a valid user token on every
-    request unless ``signed_in=False`` (a request's own Authorization header wins).
+    request unless ``signed_in=False`` (a request's own Authorization header wins). A metrics
+    server it started (``GATEWAY_METRICS_PORT``) stops with the test.
     """
+    made: list[Flask] = []
 
     def make(
         upstreams: dict[str, str] | None = None, *, signed_in: bool = True, **env: str
@@ -157,12 +162,23 @@ def gateway(monkeypatch: pytest.MonkeyPatch, closed_url: str, jwks: JwksServer) 
         monkeypatch.setenv("GATEWAY_JWKS_URL", jwks.url)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        client = create_app().test_client(use_cookies=False)
+        app = create_app()
+        made.append(app)
+        client = app.test_client(use_cookies=False)
         if signed_in:
             client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {mint()}"
         return client
 
-    return make
+    yield make
+    for app in made:
+        if (server := app.extensions["gateway"].metrics) is not None:
+            server.shutdown()
+            server.server_close()
+
+
+def metrics_text() -> str:
+    """The gateway's metrics as its metrics port serves them (this process's registry)."""
+    return exposition()[0].decode()
 
 
 @dataclass

@@ -19,7 +19,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.testing import FlaskClient
 
 from gateway.config import SERVICES
-from gateway.tests.conftest import JwksServer, MakeGateway, Servers, assert_problem, echo_service
+from gateway.tests.conftest import (
+    JwksServer,
+    MakeGateway,
+    Servers,
+    assert_problem,
+    echo_service,
+    metrics_text,
+)
 from gateway.tests.test_ops import _samples
 from kit import auth
 from tests.support.tokens import KID, PRIVATE_KEY, bearer, mint
@@ -183,7 +190,7 @@ def test_a_request_without_a_valid_token_is_401_and_goes_nowhere(
 ) -> None:
     client, seen = _echo_gateway(gateway, servers)
     failures = ("gateway_auth_failures_total", frozenset({("reason", label)}))
-    before = _samples(client.get("/metrics").get_data(as_text=True)).get(failures, 0.0)
+    before = _samples(metrics_text()).get(failures, 0.0)
     headers = {"Accept-Language": "en"}
     if (header := authorization()) is not None:
         headers["Authorization"] = header
@@ -194,7 +201,7 @@ def test_a_request_without_a_valid_token_is_401_and_goes_nowhere(
     assert reason in body["detail"]
     assert response.headers["WWW-Authenticate"] == f'Bearer realm="thidua", error="{error}"'
     assert seen == []
-    after = _samples(client.get("/metrics").get_data(as_text=True))
+    after = _samples(metrics_text())
     assert after[failures] - before == 1.0
 
 
@@ -218,7 +225,6 @@ def test_public_routes_need_no_token(gateway: MakeGateway, servers: Servers) -> 
         ("GET", "/api/v1/awards/readyz"),
         ("GET", "/healthz"),
         ("GET", "/readyz"),
-        ("GET", "/metrics"),
         ("GET", "/api/openapi.json"),
         ("GET", "/api/docs"),
     ]
@@ -252,7 +258,7 @@ def test_an_api_client_calls_only_the_services_its_scopes_name(
     reader = bearer(mint("reporting-app", kind="client", scope="awards:read"))
     writer = bearer(mint("import-app", kind="client", scope="awards:write scoring:read"))
     refused = ("gateway_auth_failures_total", frozenset({("reason", "scope")}))
-    before = _samples(client.get("/metrics").get_data(as_text=True)).get(refused, 0.0)
+    before = _samples(metrics_text()).get(refused, 0.0)
 
     assert client.get("/api/v1/awards/decisions", headers=reader).status_code == 200
     assert client.head("/api/v1/awards/decisions", headers=reader).status_code == 200
@@ -272,7 +278,7 @@ def test_an_api_client_calls_only_the_services_its_scopes_name(
     assert client.get("/api/v1/scoring/results", headers=writer).status_code == 200
     assert_problem(client.delete("/api/v1/scoring/results/1", headers=writer), 403, "forbidden")
 
-    after = _samples(client.get("/metrics").get_data(as_text=True))
+    after = _samples(metrics_text())
     assert after[refused] - before == 3.0
 
 

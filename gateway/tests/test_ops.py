@@ -1,13 +1,16 @@
-"""/healthz, /readyz and /metrics of the gateway itself."""
+"""/healthz, /readyz and the metrics of the gateway itself (on a port of their own)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
+import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.config import SERVICES
-from gateway.tests.conftest import MakeGateway, Servers, assert_problem, echo_service
+from gateway.tests.conftest import MakeGateway, Servers, assert_problem, echo_service, metrics_text
+from tests.support.processes import free_port
 
 
 def test_ready_when_every_upstream_is_ready(gateway: MakeGateway, servers: Servers) -> None:
@@ -84,7 +87,12 @@ def test_metrics_count_answers_and_failures_per_upstream(
     gateway: MakeGateway, servers: Servers
 ) -> None:
     echo = echo_service(slow_seconds=1.5)
-    client = gateway({"identity": servers.start(echo.app).url}, GATEWAY_READ_TIMEOUT="0.3")
+    port = free_port()
+    client = gateway(
+        {"identity": servers.start(echo.app).url},
+        GATEWAY_READ_TIMEOUT="0.3",
+        GATEWAY_METRICS_PORT=str(port),
+    )
     answered = (
         "gateway_upstream_requests_total",
         frozenset({("upstream", "identity"), ("status", "201")}),
@@ -97,16 +105,16 @@ def test_metrics_count_answers_and_failures_per_upstream(
         "gateway_upstream_errors_total",
         frozenset({("upstream", "awards"), ("kind", "unavailable")}),
     )
-    before = _samples(client.get("/metrics").get_data(as_text=True))
+    before = _samples(metrics_text())
 
     client.post("/api/v1/identity/announcements", headers={"X-Answer-Status": "201"})
     client.get("/api/v1/identity/slow")
     client.get("/api/v1/awards/decisions")
 
-    response = client.get("/metrics")
+    response = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
     assert response.status_code == 200
-    assert response.mimetype == "text/plain"
-    after = _samples(response.get_data(as_text=True))
+    assert response.headers["Content-Type"].startswith("text/plain")
+    after = _samples(response.text)
     for key in (answered, timeouts, down):
         assert after[key] - before.get(key, 0.0) == 1.0, key
     served = (
@@ -121,3 +129,53 @@ def test_metrics_count_answers_and_failures_per_upstream(
         ),
     )
     assert after[served] - before.get(served, 0.0) == 1.0
+
+
+def test_metrics_are_not_on_the_public_port(gateway: MakeGateway, servers: Servers) -> None:
+    """The gateway's port is the public entry; metrics are for the monitoring network."""
+    echo = echo_service()
+    port = free_port()
+    client = gateway(dict.fromkeys(SERVICES, servers.start(echo.app).url))
+
+    assert_problem(client.get("/metrics"), 404, "not-found")
+    assert_problem(client.get("/metrics", headers={"Authorization": ""}), 404, "not-found")
+    # Nor a service's metrics: the gateway does not forward them, however the path is spelt.
+    for path in (
+        "/api/v1/scoring/metrics",
+        "/api/v1/identity/metrics/",
+        "/api/v1/awards/./metrics",
+        "/api/v1/criteria/inbox/../metrics",
+        "/api/v1/criteria/%2e%2e/metrics",
+        "/api/v1/scoring/%6Detrics",
+        "/api/v1/scoring/metrics?format=text",
+    ):
+        assert_problem(client.get(path), 404, "not-found")
+    merged = client.get("/api/v1/notify//metrics")  # werkzeug merges the slashes: to the above
+    assert merged.status_code == 308
+    assert merged.headers["Location"].endswith("/api/v1/notify/metrics")
+    assert echo.seen == []
+    assert client.get("/api/v1/scoring/metrics-report").status_code == 200  # only /metrics
+    # Unset, no port serves them at all.
+    with contextlib.suppress(requests.ConnectionError):
+        assert requests.get(f"http://127.0.0.1:{port}/metrics", timeout=2).status_code != 200
+
+
+def test_every_worker_serves_the_metrics_on_the_one_port(gateway: MakeGateway) -> None:
+    """Each gunicorn worker builds its own app: all bind the port (SO_REUSEPORT), so none has to
+    win it, and a worker that restarts leaves the others serving."""
+    port = free_port()
+    first = gateway(GATEWAY_METRICS_PORT=str(port))
+    second = gateway(GATEWAY_METRICS_PORT=str(port))
+    first.get("/healthz")
+
+    for _ in range(4):
+        scraped = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        assert scraped.status_code == 200
+        assert 'http_requests_total{method="GET",route="/healthz",service="gateway"' in scraped.text
+    assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 404
+
+    server = first.application.extensions["gateway"].metrics
+    server.shutdown()
+    server.server_close()
+    assert requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).status_code == 200
+    assert second.application.extensions["gateway"].metrics is not None

@@ -14,7 +14,7 @@ import redis
 from flask.testing import FlaskClient
 
 from gateway.config import SERVICES
-from gateway.tests.conftest import MakeGateway, Servers, assert_problem, echo_service
+from gateway.tests.conftest import MakeGateway, Servers, assert_problem, echo_service, metrics_text
 from gateway.tests.test_ops import _samples
 from tests.support.tokens import bearer, mint
 
@@ -44,7 +44,7 @@ def test_an_address_over_its_limit_gets_429_with_retry_after(
 ) -> None:
     client, seen = _echo_gateway(gateway, servers, GATEWAY_RATE_LIMIT_ADDRESS="3/minute")
     limited = ("gateway_rate_limited_total", frozenset({("limit", "address")}))
-    before = _samples(client.get("/metrics").get_data(as_text=True)).get(limited, 0.0)
+    before = _samples(metrics_text()).get(limited, 0.0)
 
     for _ in range(3):
         assert client.get("/api/v1/criteria/criteria").status_code == 200
@@ -58,10 +58,10 @@ def test_an_address_over_its_limit_gets_429_with_retry_after(
     # Every route the address uses counts: public ones and the gateway's own documents too.
     assert_limited(client.post("/api/v1/identity/oauth/token"), "address")
     assert_limited(client.get("/api/openapi.json"), "address")
-    # Probes and scrapes never are.
-    for path in ("/healthz", "/readyz", "/metrics"):
+    # Probes never are (and scrapes go to the metrics port, not through here).
+    for path in ("/healthz", "/readyz"):
         assert client.get(path).status_code in (200, 503), path
-    after = _samples(client.get("/metrics").get_data(as_text=True))
+    after = _samples(metrics_text())
     assert after[limited] - before == 3.0
 
 
@@ -238,13 +238,13 @@ def test_a_rate_limit_storage_that_is_down_fails_open(
         GATEWAY_RATE_LIMIT_ADDRESS="1/minute",
     )
     errors = ("gateway_rate_limit_errors_total", frozenset())
-    before = _samples(client.get("/metrics").get_data(as_text=True)).get(errors, 0.0)
+    before = _samples(metrics_text()).get(errors, 0.0)
 
     with caplog.at_level(logging.WARNING, logger="gateway.ratelimit"):
         for _ in range(3):
             assert client.get("/api/v1/awards/x").status_code == 200
     assert len(seen) == 3
-    after = _samples(client.get("/metrics").get_data(as_text=True))
+    after = _samples(metrics_text())
     assert after[errors] - before == 1.0  # then it waits before asking the storage again
     [warning] = [r for r in caplog.records if r.name == "gateway.ratelimit"]
     assert "unlimited" in warning.getMessage()
