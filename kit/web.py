@@ -1,9 +1,12 @@
 """The HTTP conventions every app of the platform keeps, services and gateway alike.
 
 ``install(app, name)`` gives an app: an ``X-Request-ID`` on every answer (the caller's when it
-is safe, a new one otherwise) carried into logs and events; one JSON log line and the request
-metrics per request; RFC 9457 problem+json for every 4xx and 5xx, including werkzeug's own
-(404, 405, 413) and unexpected errors; and a body size limit that holds for chunked bodies too.
+is safe, a new one otherwise) carried into logs and events; ``X-Content-Type-Options: nosniff``
+on every answer and ``Cache-Control: no-store`` on every answer to a request with credentials
+(exports and evidence downloads included: what one caller may read, no cache may keep); one
+JSON log line and the request metrics per request; RFC 9457 problem+json for every 4xx and
+5xx, including werkzeug's own (404, 405, 413, which names the limit that applied) and
+unexpected errors; and a body size limit that holds for chunked bodies too.
 """
 
 from __future__ import annotations
@@ -109,12 +112,26 @@ def http_problem(error: HTTPException) -> Response:
             f"Phương thức {request.method} không được hỗ trợ ở địa chỉ này.",
             f"{request.method} is not supported here.",
         ),
-        413: (
-            f"Nội dung vượt quá {current_app.config['MAX_CONTENT_LENGTH']} byte.",
-            f"The body exceeds {current_app.config['MAX_CONTENT_LENGTH']} bytes.",
-        ),
     }.get(status)
+    if status == 413 and (limit := request.max_content_length) is not None:
+        # The limit of this request, which a view may have raised (evidence uploads).
+        return problem_response(
+            413,
+            detail=(
+                f"Nội dung vượt quá giới hạn {limit} byte ({mebibytes(limit)}).",
+                f"The body exceeds the limit of {limit} bytes ({mebibytes(limit)}).",
+            ),
+            headers=headers,
+            max_bytes=limit,
+        )
     return problem_response(status, detail=detail, headers=headers)
+
+
+def mebibytes(size: int) -> str:
+    """A byte count for people: ``1048576`` as ``1 MiB``, ``21037056`` as ``20.1 MiB``."""
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f}".removesuffix(".0") + " KiB"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MiB"
 
 
 def _begin_request() -> None:
@@ -130,6 +147,11 @@ def _begin_request() -> None:
 
 def _finish_request(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
+    # Browsers take the declared type and never guess one (an upload read as HTML).
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if request.headers.get("Authorization"):
+        # An answer to one caller's credentials is for that caller: no cache may keep it.
+        response.headers["Cache-Control"] = "no-store"
     route = request.url_rule.rule if request.url_rule else "unmatched"
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
     name = current_app.config["THIDUA_NAME"]

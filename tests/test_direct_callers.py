@@ -76,3 +76,29 @@ def test_a_read_scope_does_not_write(criteria: FlaskClient) -> None:
 def test_public_routes_need_no_scope(notify: FlaskClient) -> None:
     for path in ("/healthz", "/openapi.json"):
         assert notify.get(path, headers=client_token("awards:read")).status_code == 200
+
+
+# -- headers --------------------------------------------------------------------------------
+
+
+def test_answers_to_a_token_are_not_stored_and_not_sniffed(criteria: FlaskClient) -> None:
+    officer = ministry_officer()
+    for path in ("/tables", "/tables/template.xlsx", "/tables/no-such-table"):
+        response = criteria.get(path, headers=officer)
+        assert response.status_code in (200, 404), path
+        assert response.headers["Cache-Control"] == "no-store", path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+    assert criteria.get("/tables/template.xlsx", headers=officer).mimetype.endswith(".sheet")
+
+    # A refused token too: the problem is about this caller.
+    refused = criteria.get("/tables", headers={"Authorization": "Bearer not-a-token"})
+    assert refused.status_code == 401
+    assert refused.headers["Cache-Control"] == "no-store"
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_public_answers_are_not_sniffed_either(notify: FlaskClient) -> None:
+    for path in ("/healthz", "/openapi.json", "/no-such-path"):
+        response = notify.get(path)
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert "no-store" not in response.headers.get("Cache-Control", ""), path

@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import Any
 
+from gateway.config import SERVICES
 from gateway.tests.conftest import (
     KeepAliveServer,
     MakeGateway,
@@ -271,10 +272,21 @@ def test_uploads_have_a_limit_of_their_own(gateway: MakeGateway, servers: Server
     too_big = client.post(
         url, data={"file": (io.BytesIO(b"x" * 5000), "a.pdf")}, content_type="multipart/form-data"
     )
-    assert_problem(too_big, 413, "payload-too-large")
-    assert_problem(
+    body = assert_problem(too_big, 413, "payload-too-large")
+    # The limit that applied to this upload, not the general one.
+    assert body["max_bytes"] == 4096
+    assert body["detail"] == "Nội dung vượt quá giới hạn 4096 byte (4 KiB)."
+    english = client.post(
+        url,
+        data={"file": (io.BytesIO(b"x" * 5000), "a.pdf")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
+    assert english.get_json()["detail"] == "The body exceeds the limit of 4096 bytes (4 KiB)."
+    json_body = assert_problem(
         client.post(url, data=b"x" * 65, content_type="application/json"), 413, "payload-too-large"
     )
+    assert json_body["max_bytes"] == 64
     assert len(echo.seen) == 1
 
 
@@ -293,7 +305,38 @@ def test_chunked_body_over_the_limit_is_refused_not_truncated(
             environ_overrides={"wsgi.input_terminated": True},
         )
 
-    assert_problem(chunked(b"y" * 100), 413, "payload-too-large")
+    assert assert_problem(chunked(b"y" * 100), 413, "payload-too-large")["max_bytes"] == 64
     assert echo.seen == []
     assert chunked(b"y" * 64).status_code == 200
     assert echo.seen[-1]["body"] == "y" * 64
+
+
+def test_answers_are_not_sniffed_and_answers_to_a_token_not_stored(
+    gateway: MakeGateway, servers: Servers
+) -> None:
+    """The gateway marks answers as the services do (kit.web), whatever the service sent."""
+    echo = echo_service()
+    client = gateway(dict.fromkeys(SERVICES, servers.start(echo.app).url))
+
+    forwarded = client.get(
+        "/api/v1/scoring/rounds", headers={"X-Answer-Header": "Cache-Control: public, max-age=60"}
+    )
+    assert forwarded.status_code == 200
+    assert forwarded.headers.getlist("Cache-Control") == ["no-store"]
+    assert forwarded.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    # The gateway's own refusal of a token, too.
+    refused = client.get("/api/v1/scoring/rounds", headers={"Authorization": "Bearer forged"})
+    assert refused.status_code == 401
+    assert (refused.headers["Cache-Control"], refused.headers["X-Content-Type-Options"]) == (
+        "no-store",
+        "nosniff",
+    )
+    # Without a token: not sniffed, and cached as the service says (identity's JWKS).
+    anonymous = gateway(dict.fromkeys(SERVICES, servers.start(echo.app).url), signed_in=False)
+    jwks = anonymous.get(
+        "/api/v1/identity/.well-known/jwks.json",
+        headers={"X-Answer-Header": "Cache-Control: public, max-age=300"},
+    )
+    assert jwks.headers["Cache-Control"] == "public, max-age=300"
+    assert jwks.headers["X-Content-Type-Options"] == "nosniff"
+    assert anonymous.get("/healthz").headers["X-Content-Type-Options"] == "nosniff"

@@ -281,7 +281,7 @@ def download(evidence_id: str) -> Response:
         response.content_length = record.size
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "no-store"  # a unit's evidence: no cache keeps a copy
     return response
 
 

@@ -217,6 +217,7 @@ def test_a_pdf_goes_in_and_comes_back_byte_for_byte_stored_once(scoring: Scoring
     assert content.mimetype == "application/pdf"
     assert content.headers["Content-Length"] == str(len(pdf))
     assert content.headers["X-Content-Type-Options"] == "nosniff"
+    assert content.headers["Cache-Control"] == "no-store"  # nobody else's cache keeps a copy
     assert content.headers["Content-Disposition"].startswith("attachment;")
     assert "filename*=UTF-8''B%C3%A1o%20c%C3%A1o" in content.headers["Content-Disposition"]
     assert content.headers["ETag"] == f'"{body["sha256"]}"'
