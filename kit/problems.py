@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, g, json, request
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:thidua:problem:"
@@ -67,7 +67,14 @@ STATUS_SLUGS: dict[int, str] = {
 
 
 class ProblemSchema(Schema):
-    """The shape of every error, as the OpenAPI document describes it."""
+    """The shape of every error, as the OpenAPI document describes it.
+
+    Open to extension members (RFC 9457 section 3.2): problems carry their own, such as
+    ``allowed`` and ``status_now`` on a 409, or OAuth's ``error`` and ``error_description``.
+    """
+
+    class Meta:
+        unknown = INCLUDE  # documented as additionalProperties: true
 
     type = fields.String(metadata={"example": TYPE_PREFIX + "validation-failed"})
     title = fields.String(metadata={"example": "Dữ liệu không hợp lệ"})
