@@ -19,7 +19,7 @@ from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from kit import idempotency, inputs, logs, web
+from kit import idempotency, inputs, logs, principals, web
 from kit.auth import InvalidToken, JwksCache, KeySource, Principal, bearer_token, verify
 from kit.clientaddr import client_address as _address_of
 from kit.config import Settings
@@ -99,7 +99,7 @@ def _authenticate() -> Response | None:
             ),
         )
     try:
-        g.principal = verify(token, runtime().keys)
+        caller = verify(token, runtime().keys)
     except InvalidToken as error:
         return _unauthorized(
             "invalid_token",
@@ -108,6 +108,13 @@ def _authenticate() -> Response | None:
                 f"The access token is invalid: {error.reason}.",
             ),
         )
+    # A valid signature is not enough: identity may since have deactivated the user or
+    # withdrawn a role the token carries (kit.principals, decision 0010).
+    with runtime().db.read() as session:
+        refused = principals.refusal(session, caller)
+    if refused is not None:
+        return _unauthorized("invalid_token", refused)
+    g.principal = caller
     return None
 
 

@@ -98,6 +98,8 @@ class Principal:
     name: str | None = None
     grants: tuple[Grant, ...] = ()
     scopes: frozenset[str] = field(default_factory=frozenset)
+    # When identity signed the token (``iat``): kit.principals refuses tokens older than news.
+    issued_at: datetime | None = None
 
     def grants_on(self, day: date | None = None) -> list[Grant]:
         day = day or datetime.now(UTC).date()
@@ -118,6 +120,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
             name=claims.get("name"),
             grants=tuple(Grant.from_claim(c) for c in claims.get("roles", [])),
             scopes=frozenset(str(claims.get("scope", "")).split()),
+            issued_at=datetime.fromtimestamp(int(claims["iat"]), UTC) if "iat" in claims else None,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InvalidToken("malformed claims") from error

@@ -1,5 +1,6 @@
-"""The tables the kit keeps in every service database: the outbox, the inbox, and the
-Idempotency-Keys of POSTs (kit.idempotency).
+"""The tables the kit keeps in every service database: the outbox, the inbox, the
+Idempotency-Keys of POSTs (kit.idempotency), and identity's word on users' access
+(kit.principals).
 
 They live in the kit's own metadata and the kit's own Alembic branch (kit/migrations), which
 every service applies alongside its own, so a change to them is one migration for all.
@@ -7,7 +8,7 @@ every service applies alongside its own, so a change to them is one migration fo
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 from kit.db import BigId, UTCDateTime
 
@@ -64,4 +65,16 @@ idempotency_keys = Table(
     Column("headers", Text, nullable=True),
     Column("body", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+principal_states = Table(
+    "principal_states",
+    metadata,
+    # One row per user identity told us about (kit.principals): whether its tokens still work.
+    Column("user_id", String(64), primary_key=True),
+    Column("active", Boolean, nullable=False),
+    Column("active_at", UTCDateTime, nullable=True),  # time of the event that set `active`
+    Column("not_before", UTCDateTime, nullable=True),  # tokens issued before are refused
+    Column("roles", JSON, nullable=False),  # the grants held, as in tokens' `roles` claim
+    Column("roles_at", UTCDateTime, nullable=False),  # time of the event that set `roles`
 )

@@ -38,6 +38,7 @@ from flask import has_request_context
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from kit import principals
 from kit.auth import Grant, Principal
 from kit.db import utcnow
 from kit.events import emit
@@ -323,7 +324,10 @@ def _event_data(user: User) -> dict[str, Any]:
 
 
 def _emit(session: Session, type: str, user: User) -> None:
-    emit(session, type, subject=f"user/{user.id}", data=_event_data(user))
+    event = emit(session, type, subject=f"user/{user.id}", data=_event_data(user))
+    # Identity's own copy of what it tells the others, in this transaction: kit.app refuses a
+    # deactivated user's token, or a withdrawn role, here at once (decision 0010).
+    principals.record(session, event)
 
 
 def unit_in_force(session: Session, unit_id: str | None) -> OrgUnit | None:
@@ -437,7 +441,11 @@ def update_user(session: Session, actor: Principal, user_id: str, changes: dict[
 
 
 def deactivate(session: Session, actor: Principal, user_id: str) -> User:
-    """Stop the user from signing in (its refresh tokens stop working too); idempotent."""
+    """Stop the user from signing in and end its sessions; idempotent.
+
+    Its refresh tokens are revoked, not only refused while it is inactive: a reactivation
+    must not bring back a session that may have been the reason for the deactivation.
+    """
     user = _manageable(session, actor, user_id, "user.deactivated")
     _refuse_self(
         actor,
@@ -447,6 +455,11 @@ def deactivate(session: Session, actor: Principal, user_id: str) -> User:
     if not user.is_active:
         return user
     user.is_active = False
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
     audit.record(
         session, "user.deactivated", actor_id=actor.subject, target_type="user", target_id=user.id
     )

@@ -545,11 +545,14 @@ def test_nobody_grants_revokes_or_deactivates_themselves(app: Flask, client: Fla
     assert client.post(f"/users/{me['id']}/deactivate", headers=headers).status_code == 409
     own = client.put(f"/users/{me['id']}/password", json={"password": STRONG}, headers=headers)
     assert own.status_code == 409
+    # As a system administrator too. The role must really be held: a token carrying a role
+    # identity says the user does not hold is refused outright (kit.principals).
+    grant(client, me["id"], "system_admin", "national")
     system = admin(subject=me["id"])
     assert client.post(f"/users/{me['id']}/deactivate", headers=system).status_code == 409
     after = _snapshot(client, me["id"])
     assert after["is_active"] is True
-    assert [r["revoked_at"] for r in after["roles"]] == [None]
+    assert [r["revoked_at"] for r in after["roles"]] == [None, None]
 
 
 def test_revoking_keeps_the_assignment_as_history(app: Flask, client: FlaskClient) -> None:
