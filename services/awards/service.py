@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from kit.service import Service
+from services.awards import events
 from services.awards.models import Base
 
 SERVICE = Service(
@@ -12,4 +13,5 @@ SERVICE = Service(
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
     blueprints=[],
+    subscriptions=events.SUBSCRIPTIONS,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from kit import principals
 from kit.db import utcnow
 from kit.events import CloudEvent
 from services.notify.models import InboxItem
@@ -22,4 +23,8 @@ def file_announcement(session: Session, event: CloudEvent) -> None:
     )
 
 
-SUBSCRIPTIONS = {"identity.announcement.published": file_announcement}
+SUBSCRIPTIONS = {
+    "identity.announcement.published": file_announcement,
+    # Deactivated users and withdrawn roles stop working here once heard of (kit.principals).
+    **principals.subscriptions(),
+}

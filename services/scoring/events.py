@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from kit import orgcopy
+from kit import orgcopy, principals
 from kit.db import utcnow
 from kit.events import CloudEvent
 from services.scoring.domain import computation
@@ -62,6 +62,8 @@ def compute_submitted_sheet(session: Session, event: CloudEvent) -> None:
 
 SUBSCRIPTIONS = {
     **orgcopy.subscriptions(UnitCopy, RegionCopy),
+    # Deactivated users and withdrawn roles stop working here once heard of (kit.principals).
+    **principals.subscriptions(),
     "identity.announcement.published": copy_announcement,
     "criteria.table.published": copy_table,
     SHEET_SUBMITTED: compute_submitted_sheet,
