@@ -8,6 +8,7 @@ into the document; the other functions assume a valid document (and skip what is
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Any
@@ -19,6 +20,8 @@ from scoringrules.numbers import is_number, to_fraction
 ROUNDING_MODES = ("half_up",)
 MAX_PLACES = 4
 ADJUSTMENTS = ("bonus", "deduction")
+#: Texts that may run over several lines (tab and newline allowed); every other is one line.
+MULTILINE_KEYS = frozenset({"basis", "guidance", "description", "note"})
 
 _KINDS: dict[str, tuple[str, str]] = {
     "string": ("một chuỗi ký tự khác rỗng", "a non-empty string"),
@@ -139,7 +142,37 @@ def validate(document: object) -> list[Issue]:
     for section in ADJUSTMENTS:
         if section in document:
             _check_adjustment(document, section, codes, issues)
+    _check_texts(document, "", None, issues)
     return issues
+
+
+def _check_texts(value: object, at: str, key: str | None, issues: list[Issue]) -> None:
+    """Every string of the document, wherever it is: no control characters (C0, C1, DEL),
+    except tab and newline in the multi-line texts (MULTILINE_KEYS)."""
+    if isinstance(value, Mapping):
+        for name, child in value.items():
+            _check_texts(child, pointer(at, name), str(name), issues)
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            _check_texts(child, pointer(at, i), key, issues)
+    elif isinstance(value, str):
+        allowed = "\t\n" if key in MULTILINE_KEYS else ""
+        bad = sorted(
+            {c for c in value if c not in allowed and unicodedata.category(c) in ("Cc", "Cs")}
+        )
+        if bad:
+            points = ", ".join(f"U+{ord(c):04X}" for c in bad)
+            label = key if key is not None else "…"
+            issues.append(
+                Issue(
+                    at,
+                    "text_control_character",
+                    f"«{label}» chứa ký tự điều khiển ({points}); "
+                    + ("chỉ nhận tab và xuống dòng" if allowed else "văn bản một dòng"),
+                    f"“{label}” contains control characters ({points}); "
+                    + ("only tab and newline are allowed" if allowed else "it is a single line"),
+                )
+            )
 
 
 def _sum_mismatch(

@@ -361,6 +361,30 @@ RULES: list[tuple[str, Callable[[Doc], None], str, str]] = [
         "max_count_invalid",
     ),
     ("bonus items missing", delete(lambda d: d["bonus"], "items"), "/bonus/items", "field_missing"),
+    (
+        "control character in a title",
+        set_(at("A.I.1"), "title", "Tỷ lệ\x07 hoàn thành"),
+        f"{A_I_1}/title",
+        "text_control_character",
+    ),
+    (
+        "line break in a single-line text",
+        set_(item("bonus", 0), "title", "Khen thưởng\ncấp Bộ"),
+        "/bonus/items/0/title",
+        "text_control_character",
+    ),
+    (
+        "lone surrogate in the basis",
+        set_(top, "basis", "QĐ \ud800"),
+        "/basis",
+        "text_control_character",
+    ),
+    (
+        "control character in a string no rule reads",
+        set_(method("A.I.1"), "input", {"name": "value", "unit": "%\x00"}),
+        f"{A_I_1}/method/input/unit",
+        "text_control_character",
+    ),
 ]
 
 
@@ -384,6 +408,13 @@ def test_every_issue_speaks_both_languages() -> None:
         for issue in validate(doc):
             assert issue.vi and issue.en and issue.vi != issue.en
             assert json.dumps(issue.as_json())
+
+
+def test_multi_line_texts_take_tab_and_newline() -> None:
+    doc = samples.table()
+    doc["basis"] = "Dòng 1\n\tDòng 2"
+    node(doc, "A.I.1")["guidance"] = "Bước 1\nBước 2"
+    assert validate(doc) == []
 
 
 def test_a_document_that_is_not_an_object() -> None:

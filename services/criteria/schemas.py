@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from kit.fields import Text, Year
 from kit.pagination import PageArgs, page_schema
 from services.criteria.domain.tables import UNIT_KINDS
 
-YEAR = validate.Range(min=2000, max=2100)
-
 
 class TableArgs(PageArgs):
-    year = fields.Integer(validate=YEAR)
+    year = Year()
     unit_kind = fields.String(validate=validate.OneOf(list(UNIT_KINDS)))
     status = fields.String(validate=validate.OneOf(["draft", "published", "superseded"]))
 
@@ -44,7 +43,7 @@ class TableSchema(TableSummary):
 
 
 class TableIn(Schema):
-    year = fields.Integer(required=True, validate=YEAR)
+    year = Year(required=True)
     unit_kind = fields.String(required=True, validate=validate.OneOf(list(UNIT_KINDS)))
     document = fields.Dict(required=True)
 
@@ -54,18 +53,22 @@ class DocumentIn(Schema):
 
 
 class PublishIn(Schema):
-    change_note = fields.String(load_default=None, validate=validate.Length(max=2000))
+    change_note = Text(multiline=True, load_default=None, validate=validate.Length(max=2000))
 
 
 class CloneIn(Schema):
-    year = fields.Integer(required=True, validate=YEAR)
+    year = Year(required=True)
 
 
 class DiffArgs(Schema):
-    against = fields.String(required=True, metadata={"description": "The older table's id"})
+    against = Text(
+        required=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "The older table's id"},
+    )
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "text"]))
 
 
 class ImportForm(Schema):
-    year = fields.Integer(required=True, validate=YEAR)
+    year = Year(required=True)
     unit_kind = fields.String(required=True, validate=validate.OneOf(list(UNIT_KINDS)))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from kit.fields import Text, Year
 from kit.pagination import PageArgs, page_schema
 
-YEAR = validate.Range(min=2000, max=2100)
 KINDS = ("regular", "thematic")
 LEVELS = ("ministry", "region", "unit")
 MOVEMENT_STATUSES = ("draft", "launched")
@@ -25,7 +25,7 @@ UNIT_ID = validate.Length(min=1, max=64)
 class PhaseSchema(Schema):
     """A peak emulation period (đợt thi đua cao điểm) inside the movement's period."""
 
-    name = fields.String(
+    name = Text(
         required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Đợt 1"}
     )
     starts_on = fields.Date(required=True, metadata={"example": "2026-01-01"})
@@ -41,28 +41,29 @@ class StoredPhase(Schema):
 
 
 class MovementIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    theme = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    title = Text(required=True, validate=validate.Length(min=1, max=500))
+    theme = Text(multiline=True, required=True, validate=validate.Length(min=1, max=5000))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     launching_level = fields.String(required=True, validate=validate.OneOf(LEVELS))
-    launching_unit_id = fields.String(required=True, validate=UNIT_ID)
+    launching_unit_id = Text(required=True, validate=UNIT_ID)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
     phases = fields.List(
         fields.Nested(PhaseSchema), load_default=list, validate=validate.Length(max=24)
     )
     participant_unit_ids = fields.List(
-        fields.String(validate=UNIT_ID), load_default=list, validate=validate.Length(max=2000)
+        Text(validate=UNIT_ID), load_default=list, validate=validate.Length(max=2000)
     )
-    table_id = fields.String(
-        load_default=None, allow_none=True, metadata={"description": "A published criteria table"}
+    table_id = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "A published criteria table"},
     )
 
 
 class MovementArgs(PageArgs):
-    year = fields.Integer(
-        validate=YEAR, metadata={"description": "Movements whose period meets this year"}
-    )
+    year = Year(metadata={"description": "Movements whose period meets this year"})
     kind = fields.String(validate=validate.OneOf(KINDS))
     status = fields.String(validate=validate.OneOf(MOVEMENT_STATUSES))
 
@@ -91,21 +92,19 @@ MovementPage = page_schema(MovementSchema)
 
 
 class CovenantItemSchema(Schema):
-    code = fields.String(
-        required=True, validate=validate.Length(min=1, max=32), metadata={"example": "1"}
-    )
-    content = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    code = Text(required=True, validate=validate.Length(min=1, max=32), metadata={"example": "1"})
+    content = Text(multiline=True, required=True, validate=validate.Length(min=1, max=5000))
 
 
 class CovenantChange(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    title = Text(required=True, validate=validate.Length(min=1, max=500))
     items = fields.List(
         fields.Nested(CovenantItemSchema), required=True, validate=validate.Length(min=1, max=200)
     )
 
 
 class CovenantIn(CovenantChange):
-    region_id = fields.String(
+    region_id = Text(
         required=True,
         validate=validate.Length(min=1, max=80),
         metadata={"example": "2026-dong-bang-bac-bo"},
@@ -113,13 +112,13 @@ class CovenantIn(CovenantChange):
 
 
 class CovenantArgs(PageArgs):
-    year = fields.Integer(validate=YEAR)
-    region_id = fields.String(validate=validate.Length(min=1, max=80))
+    year = Year()
+    region_id = Text(validate=validate.Length(min=1, max=80))
 
 
 class SignatureIn(Schema):
-    signer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    signer_title = fields.String(
+    signer_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    signer_title = Text(
         required=True,
         validate=validate.Length(min=1, max=200),
         metadata={"example": "Giám đốc Sở Tư pháp"},

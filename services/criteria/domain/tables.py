@@ -20,6 +20,7 @@ import scoringrules
 from kit.db import utcnow
 from kit.events import emit
 from kit.problems import Problem
+from kit.text import nfc_json
 from scoringrules import table as rules
 from services.criteria import events
 from services.criteria.models import CriteriaTable
@@ -66,7 +67,9 @@ def conflict(table: CriteriaTable, action: str) -> Problem:
 
 
 def _checked(document: dict[str, Any], year: int, unit_kind: str) -> dict[str, Any]:
-    document = copy.deepcopy(document)
+    """The document as stored: every text NFC (from JSON or Excel alike), then validated
+    (control characters are issues with their pointer, scoringrules.table)."""
+    document = nfc_json(document)
     document["year"], document["unit_kind"] = year, unit_kind
     issues = rules.validate(document)
     if issues:
