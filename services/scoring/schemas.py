@@ -1,10 +1,22 @@
-"""Scoring's response shapes."""
+"""Scoring's request and response shapes.
 
+Every number a unit or a reviewer sends has bounds: counts 0 to 100,000, points 0 to 10,000
+(the table's own ceiling is checked by scoringrules), inputs within ±10^15 (more than any
+count or amount in đồng a province reports; floats are still exact integers there).
+"""
+
+from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from kit.fields import Integer, Range, Text, Year, localised
 from kit.pagination import page_schema
+
+MAX_COUNT = 100_000
+MAX_POINTS = 10_000
+MAX_INPUT = 10**15
+CODE = validate.Length(min=1, max=64)
 
 
 class AnnouncementSchema(Schema):
@@ -22,10 +34,10 @@ AnnouncementPage = page_schema(AnnouncementSchema)
 
 
 class RoundIn(Schema):
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    year = Year(required=True)
     unit_kind = fields.String(required=True, validate=validate.OneOf(["so-tu-phap", "cuc-thads"]))
-    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    table_id = fields.String(load_default=None)
+    name = Text(required=True, validate=validate.Length(min=2, max=200))
+    table_id = Text(load_default=None, validate=CODE)
     self_assessment_due = fields.AwareDateTime(required=True)
     review_due = fields.AwareDateTime(required=True)
     appraisal_due = fields.AwareDateTime(required=True)
@@ -46,13 +58,13 @@ class RoundSchema(Schema):
 
 
 class PhaseIn(Schema):
-    to = fields.String(required=True)
-    reason = fields.String(load_default=None, validate=validate.Length(max=1000))
+    to = Text(required=True, validate=CODE)
+    reason = Text(multiline=True, load_default=None, validate=validate.Length(max=1000))
 
 
 class TableMoveIn(Schema):
-    table_id = fields.String(required=True)
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+    table_id = Text(required=True, validate=CODE)
+    reason = Text(multiline=True, required=True, validate=validate.Length(min=3, max=1000))
 
 
 def entry_etag(entry: Any) -> str:
@@ -92,28 +104,62 @@ SheetPage = page_schema(SheetSummary)
 class SheetSchema(SheetSummary):
     bonus_counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     deduction_counts = fields.Dict(keys=fields.String(), values=fields.Integer())
-    result = fields.Dict(allow_none=True)
+    result = fields.Dict(
+        allow_none=True,
+        metadata={"description": "The computation: every number in it is a decimal string"},
+    )
     entries = fields.List(fields.Nested(EntrySchema))
     allowed = fields.List(fields.String())
 
 
+class Inputs(fields.Dict):
+    """A criterion's inputs as its method takes them (scoringrules checks their shape), with
+    texts NFC and free of control characters (``note`` multi-line) and numbers within
+    ±MAX_INPUT; refusals name the input (``{"inputs": {"achieved": [...]}}``)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        inputs = super()._deserialize(value, attr, data, **kwargs)
+        cleaned, errors = {}, {}
+        for key, item in inputs.items():
+            try:
+                cleaned[key] = self._clean(key, item)
+            except ValidationError as error:
+                errors[key] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    @staticmethod
+    def _clean(key: str, item: Any) -> Any:
+        if isinstance(item, str):
+            return Text(multiline=key == "note").deserialize(item)
+        number = isinstance(item, int | float | Decimal) and not isinstance(item, bool)
+        if number and not -MAX_INPUT <= item <= MAX_INPUT:
+            raise ValidationError(
+                localised("Không được vượt quá ±10^15.", "Must be within ±10^15.")
+            )
+        return item
+
+
 class EntryIn(Schema):
-    inputs = fields.Dict(allow_none=True, required=True)
-    comment = fields.String(load_default=None, validate=validate.Length(max=4000))
+    inputs = Inputs(keys=Text(validate=CODE), allow_none=True, required=True)
+    comment = Text(multiline=True, load_default=None, validate=validate.Length(max=4000))
 
 
 class CountsIn(Schema):
-    bonus = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
-    deduction = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
+    bonus = fields.Dict(keys=Text(validate=CODE), values=Integer(0, MAX_COUNT), load_default=dict)
+    deduction = fields.Dict(
+        keys=Text(validate=CODE), values=Integer(0, MAX_COUNT), load_default=dict
+    )
 
 
 class PointsIn(Schema):
-    points = fields.Decimal(required=True, places=2)
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+    points = fields.Decimal(required=True, places=2, validate=Range(0, MAX_POINTS))
+    reason = Text(multiline=True, required=True, validate=validate.Length(min=3, max=2000))
 
 
 class ReasonIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+    reason = Text(multiline=True, required=True, validate=validate.Length(min=3, max=2000))
 
 
 class ComputationSchema(Schema):

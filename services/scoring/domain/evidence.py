@@ -28,7 +28,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kit.db import utcnow
+from kit.fields import control_message
 from kit.problems import Problem
+from kit.text import control_characters, nfc
 from services.scoring.models import Change, Entry, Evidence, Sheet
 from services.scoring.storage import EvidenceStore, Stored
 
@@ -142,11 +144,15 @@ def clean_filename(name: str | None, kind: FileType) -> str:
 
 
 def clean_title(title: Any) -> str | None:
+    """One line of text, NFC, spaces collapsed; other control characters refused (NUL too,
+    which PostgreSQL cannot store)."""
     if title is None:
         return None
     if not isinstance(title, str):
         raise _invalid("title", "Phải là chuỗi ký tự. / Must be a string.")
-    title = " ".join(title.split())
+    title = " ".join(nfc(title).split())
+    if bad := control_characters(title):
+        raise _invalid("title", control_message(bad, multiline=False))
     if len(title) > MAX_TITLE:
         raise _invalid("title", f"Tối đa {MAX_TITLE} ký tự. / At most {MAX_TITLE} characters.")
     return title or None
