@@ -231,6 +231,32 @@ def gateway_part() -> Document:
                         "detail": {"type": "string"},
                         "instance": {"type": "string"},
                         "request_id": {"type": "string"},
+                        "service": {
+                            "type": "string",
+                            "description": "502, 503, 504: the service that failed",
+                        },
+                        "upstreams": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "description": "503 from /readyz: each service and its state",
+                        },
+                        "required_scope": {
+                            "type": "string",
+                            "description": "403: the OAuth scope the API client lacks",
+                        },
+                        "limit": {
+                            "type": "string",
+                            "enum": ["address", "client", "token"],
+                            "description": "429: the rate limit exceeded",
+                        },
+                        "retry_after": {
+                            "type": "integer",
+                            "description": "429: seconds to wait, as Retry-After",
+                        },
+                        "max_bytes": {
+                            "type": "integer",
+                            "description": "413: the body limit that applied, in bytes",
+                        },
                     },
                     "required": ["type", "title", "status"],
                 },

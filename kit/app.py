@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app, g, request
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
+from marshmallow import fields
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from kit import idempotency, inputs, logs, principals, web
@@ -147,6 +148,14 @@ def accepts(*content_types: str) -> Callable[[F], F]:
     return mark
 
 
+def decimal_strings(converter: Any, field: fields.Field, **_: Any) -> dict[str, Any]:
+    """apispec documents every Decimal as a number; one dumped as a string (points, totals:
+    ``"12.50"``, exact) is documented as the string it is."""
+    if isinstance(field, fields.Decimal) and field.as_string:
+        return {"type": "string", "format": "decimal"}
+    return {}
+
+
 class ProblemApi(Api):
     """flask-smorest's Api, answering (and documenting) its errors as problem+json."""
 
@@ -231,6 +240,7 @@ def create_app(
         keys = service.key_source(db) if service.key_source else JwksCache(settings.jwks_url)
     app.extensions["thidua"] = Runtime(service, settings, db, keys)
     api = ProblemApi(app)
+    api.ma_plugin.converter.add_attribute_function(decimal_strings)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

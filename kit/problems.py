@@ -66,6 +66,27 @@ STATUS_SLUGS: dict[int, str] = {
 }
 
 
+class IssueSchema(Schema):
+    """One problem of a document, where it is (RFC 6901 JSON Pointer) and what it is."""
+
+    pointer = fields.String(metadata={"example": "/sections/0/criteria/2/max_points"})
+    code = fields.String()
+    vi = fields.String()
+    en = fields.String()
+
+
+class WorkbookErrorSchema(Schema):
+    """One problem of an uploaded workbook; ``row`` and ``column`` are None for the file's."""
+
+    sheet = fields.String()
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    code = fields.String()
+    vi = fields.String()
+    en = fields.String()
+    ref = fields.String(metadata={"example": "'Bảng tiêu chí'!E12"})
+
+
 class ProblemSchema(Schema):
     """The shape of every error, as the OpenAPI document describes it.
 
@@ -82,7 +103,68 @@ class ProblemSchema(Schema):
     detail = fields.String()
     instance = fields.String()
     request_id = fields.String()
-    errors = fields.Dict(metadata={"description": "Field name to its messages (422 only)"})
+    # The extension members the platform's problems carry, each on the statuses named.
+    errors = fields.Dict(
+        keys=fields.String(),
+        metadata={
+            "description": "422: each field (its name, a JSON Pointer into a document, or an "
+            "Excel cell such as 'Bảng tiêu chí'!E12) to its messages; nested by location "
+            "(json, query, form) for malformed text in any of them",
+            "example": {"title": ["Độ dài phải từ 1 đến 200 ký tự."]},
+        },
+    )
+    issues = fields.List(
+        fields.Nested(IssueSchema),
+        metadata={"description": "422: every problem of a criteria table or scoring data"},
+    )
+    excel_errors = fields.List(
+        fields.Nested(WorkbookErrorSchema),
+        metadata={"description": "422: the errors of an uploaded workbook, by sheet, row, column"},
+    )
+    error_count = fields.Integer(
+        metadata={"description": "422: how many errors an uploaded workbook has in all"}
+    )
+    errors_truncated = fields.Boolean(
+        metadata={"description": "422: true when only the first errors are listed"}
+    )
+    allowed = fields.List(
+        fields.String(),
+        metadata={
+            "description": "409: what the resource's state allows now (415: the types taken)",
+            "example": ["submit"],
+        },
+    )
+    status_now = fields.String(metadata={"description": "409: the resource's status now"})
+    sheet_status = fields.String(metadata={"description": "409: the scoresheet's status now"})
+    phase = fields.String(metadata={"description": "409: the round's phase now"})
+    signed_count = fields.Integer(metadata={"description": "409: signatures already given"})
+    not_ready = fields.List(
+        fields.String(), metadata={"description": "409: the units whose sheets are not ready"}
+    )
+    region_id = fields.String(metadata={"description": "409: the region that already has one"})
+    assignment_id = fields.String(
+        metadata={"description": "409: the role assignment that already covers it"}
+    )
+    current_etag = fields.String(metadata={"description": "412: the ETag to send as If-Match"})
+    max_bytes = fields.Integer(metadata={"description": "413: the limit that applied, in bytes"})
+    limit = fields.String(metadata={"description": "413: which limit of an upload refused it"})
+    limit_value = fields.Integer(metadata={"description": "413: that limit's value"})
+    max_depth = fields.Integer(metadata={"description": "400: the deepest nesting JSON may have"})
+    required_scope = fields.String(
+        metadata={
+            "description": "403: the OAuth scope the API client lacks",
+            "example": "notify:read",
+        }
+    )
+    error = fields.String(
+        metadata={"description": "OAuth errors (RFC 6749 5.2)", "example": "invalid_grant"}
+    )
+    error_description = fields.String(metadata={"description": "OAuth errors, in English"})
+    checks = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "503 from /readyz: each dependency and its state"},
+    )
 
 
 class Problem(Exception):

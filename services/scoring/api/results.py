@@ -30,6 +30,7 @@ blueprint = Blueprint(
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DECIMAL = {"format": "decimal", "example": "142.50"}  # points are exact decimal strings
 
 
 class RankingRow(Schema):
@@ -37,7 +38,7 @@ class RankingRow(Schema):
     unit_name = fields.String()
     region_id = fields.String(allow_none=True)
     region_name = fields.String(allow_none=True)
-    total = fields.String(metadata={"example": "150.00"})
+    total = fields.String(metadata={"format": "decimal", "example": "150.00"})
     band = fields.String()
     national_rank = fields.Integer()
     region_rank = fields.Integer(allow_none=True)
@@ -55,11 +56,11 @@ class RankingsOut(Schema):
 
 class Figures(Schema):
     count = fields.Integer()
-    mean = fields.String(allow_none=True)
-    median = fields.String(allow_none=True)
-    min = fields.String(allow_none=True)
-    max = fields.String(allow_none=True)
-    stddev = fields.String(allow_none=True, metadata={"description": "population"})
+    mean = fields.String(allow_none=True, metadata=DECIMAL)
+    median = fields.String(allow_none=True, metadata=DECIMAL)
+    min = fields.String(allow_none=True, metadata=DECIMAL)
+    max = fields.String(allow_none=True, metadata=DECIMAL)
+    stddev = fields.String(allow_none=True, metadata={**DECIMAL, "description": "population"})
     bands = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
