@@ -1,0 +1,63 @@
+"""The words for the platform's codes (statuses, phases, roles, scopes), in the page's language.
+
+The API speaks in stable codes (``submitted``, ``region_review``, ``unit_officer``); people
+read these labels. One place, so every page says the same thing for the same code.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+SHEET_STATUS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "returned": _l("Returned for revision"),
+    "reviewed": _l("Reviewed by the region"),
+    "final": _l("Appraised"),
+}
+PHASE = {
+    "draft": _l("Being prepared"),
+    "self_assessment": _l("Self-assessment"),
+    "region_review": _l("Region review"),
+    "appraisal": _l("Ministry appraisal"),
+    "closed": _l("Closed"),
+    "published": _l("Results published"),
+}
+ROLE = {
+    "system_admin": _l("System administrator"),
+    "ministry_officer": _l("Ministry officer"),
+    "region_lead": _l("Region lead"),
+    "unit_admin": _l("Unit administrator"),
+    "unit_officer": _l("Unit officer"),
+    "council_member": _l("Council member"),
+    "auditor": _l("Auditor"),
+}
+SCOPE = {
+    "national": _l("nationwide"),
+    "unit": _l("unit"),
+    "region": _l("emulation region"),
+}
+STAGE = {
+    "self": _l("Unit"),
+    "review": _l("Region"),
+    "appraisal": _l("Ministry"),
+    "status": _l("Status"),
+    "evidence": _l("Evidence"),
+}
+FIELD = {
+    "inputs": _l("figures"),
+    "comment": _l("comment"),
+    "points": _l("points"),
+    "status": _l("status"),
+    "bonus": _l("bonus counts"),
+    "deduction": _l("deduction counts"),
+    "table_id": _l("criteria table"),
+    "evidence": _l("evidence"),
+}
+
+
+def label(table: dict[str, object], code: str | None) -> str:
+    """The label of ``code`` in ``table``, or the code itself when there is none."""
+    if code is None:
+        return ""
+    return str(table.get(code, code))
