@@ -28,6 +28,8 @@ def _refuse_revoked_tokens() -> None:
 
 def _on_app(app: Flask) -> None:
     app.before_request(_refuse_revoked_tokens)
+    with app.app_context():  # the JWKS has a key from the start, not from the first sign-in
+        keys.publish_at_start(database())
 
 
 SERVICE = Service(

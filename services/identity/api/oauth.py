@@ -136,9 +136,14 @@ def logout(payload: dict[str, Any]) -> Response:
 @public
 @blueprint.response(200)
 def jwks() -> Response:
-    """The public keys that verify access tokens: the active key and recent previous ones."""
+    """The public keys that verify access tokens: the next, the active and recent previous
+    ones. Never empty: identity publishes its first key when it starts, or here at the latest."""
     with database().read() as session:
         body = keys.jwks(session)
+    if not body["keys"]:  # identity started before its database was ready
+        keys.publish_first_key(database())
+        with database().read() as session:
+            body = keys.jwks(session)
     response = jsonify(body)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -8,6 +8,14 @@ stays in the JWKS until every token it signed has expired (the token lifetime pl
 verification leeway), then it is ``retired`` and leaves the JWKS. A rotation therefore never
 invalidates a token early. ``rotate(now=True)`` skips the wait, for a compromised key.
 
+The first key is made when identity starts (``publish_first_key``, from the app factory), not
+at the first sign-in: a fresh platform's JWKS has a key before any token exists, so whatever
+fetches the JWKS early (a gateway, a service, an external verifier) already holds the key of the
+first token. With no token signed yet there is nothing to publish it ahead of, so it is active
+at once. Several workers start together: the key is made under a lock (PostgreSQL: an
+advisory lock; SQLite: the write lock of ``BEGIN IMMEDIATE``) and only where none is
+published, so they agree on one.
+
 Private keys are stored encrypted (PKCS#8, BestAvailableEncryption) with the passphrase from
 ``IDENTITY_KEY_PASSPHRASE``; in embedded mode, without it, a random passphrase is kept in a
 file under ``var/secrets`` (readable by its owner only).
@@ -29,7 +37,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kit.auth import ACCESS_TOKEN_SECONDS, LEEWAY_SECONDS
@@ -46,6 +55,8 @@ VERIFY_AFTER_RETIREMENT = timedelta(seconds=ACCESS_TOKEN_SECONDS + LEEWAY_SECOND
 # How long a new key is published before it signs: JWKS caches refresh within their TTL
 # (300 s) and refetch unknown kids after a cooldown (30 s).
 PUBLISH_AHEAD = timedelta(minutes=6)
+# pg_advisory_xact_lock key serialising the transactions that make a first active key.
+KEYS_LOCK = 0x7468696475616B  # "thiduak"
 
 
 @cache
@@ -55,10 +66,19 @@ def _passphrase() -> bytes:
         return value.encode()
     path = var_dir() / "secrets" / "identity-key-passphrase"
     if not path.exists():
+        # Workers starting together must not each write a passphrase of their own: the file
+        # appears whole, once (a link fails where one exists), and every process reads it.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-        log.warning("IDENTITY_KEY_PASSPHRASE is not set; using %s (embedded mode only)", path)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
+        draft.write_text(secrets.token_urlsafe(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+            log.warning("IDENTITY_KEY_PASSPHRASE is not set; using %s (embedded mode only)", path)
+        except FileExistsError:
+            pass  # another process made it first
+        finally:
+            draft.unlink()
     return path.read_text().strip().encode()
 
 
@@ -77,15 +97,57 @@ def _new_key(status: str) -> SigningKey:
     )
 
 
+def _lock_keys(session: Session) -> None:
+    """Serialise the transactions that may make an active key (SQLite's already are)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": KEYS_LOCK})
+
+
+def _active(session: Session) -> SigningKey | None:
+    return session.execute(select(SigningKey).where(SigningKey.status == "active")).scalar()
+
+
 def active_key(session: Session) -> SigningKey:
-    """The signing key: created on first use, and replaced by a ``next`` key whose time came."""
+    """The signing key: made if there is none yet (identity makes it when it starts), and
+    replaced by a ``next`` key whose time came."""
     _promote_due(session)
-    key = session.execute(select(SigningKey).where(SigningKey.status == "active")).scalar()
+    key = _active(session)
+    if key is None:
+        _lock_keys(session)
+        key = _active(session)  # made by another transaction while this one waited
     if key is None:
         key = _new_key("active")
         session.add(key)
         session.flush()
     return key
+
+
+def publish_first_key(db: Database) -> SigningKey | None:
+    """Make and publish the first signing key unless one is published; the key made, or None.
+
+    Called as identity starts, by every worker at once: the RSA key is generated outside the
+    transaction (it takes a while), then kept only if, under the lock, no key is published.
+    """
+    with db.read() as session:
+        if published(session):
+            return None
+    candidate = _new_key("active")
+    with db.transaction() as session:
+        _lock_keys(session)
+        if published(session):
+            return None  # another worker's key won
+        session.add(candidate)
+    log.info("first signing key published", extra={"kid": candidate.kid})
+    return candidate
+
+
+def publish_at_start(db: Database) -> None:
+    """``publish_first_key`` when identity starts; a database not there yet (migrations still
+    running) only delays it to the first JWKS read or sign-in, it does not stop identity."""
+    try:
+        publish_first_key(db)
+    except SQLAlchemyError:
+        log.warning("could not publish a signing key at start; will on first use", exc_info=True)
 
 
 def _promote_due(session: Session, now: datetime | None = None) -> None:
