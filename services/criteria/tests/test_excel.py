@@ -1,4 +1,4 @@
-"""Excel import and export of criteria tables (services.criteria.domain.excel)."""
+"""Excel import and export of criteria tables (the services.criteria.domain.excel package)."""
 
 from __future__ import annotations
 
@@ -19,18 +19,21 @@ from openpyxl import Workbook, load_workbook
 from kit.spreadsheets import REPLACEMENT
 from services.criteria.domain import excel
 from services.criteria.domain.excel import (
+    TEMPLATE_DOCUMENT,
+    TEMPLATE_PATH,
+    export_table,
+    import_table,
+    write_template,
+)
+from services.criteria.domain.excel.grammar import parse_params
+from services.criteria.domain.excel.layout import (
     COLUMNS,
     HELP_SHEET,
     METHODS,
     RANK_SHEET,
     TABLE_SHEET,
-    TEMPLATE_DOCUMENT,
-    TEMPLATE_PATH,
-    export_table,
-    import_table,
-    parse_params,
-    write_template,
 )
+from services.criteria.domain.excel.writer import workbook
 from tests.support.workbooks import assert_only_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -649,10 +652,10 @@ def test_template_imports_as_its_example_and_documents_every_column(tmp_path: Pa
 
 
 def test_committed_template_is_current() -> None:
-    """Regenerate with ``python -m services.criteria.domain.excel`` after changing excel.py."""
+    """Regenerate with ``python -m services.criteria.domain.excel`` after changing the package."""
     assert TEMPLATE_PATH == DATA / "criteria-template.xlsx"
     committed = TEMPLATE_PATH.read_bytes()
     assert import_table(committed).document == TEMPLATE_DOCUMENT
     fresh = io.BytesIO()
-    excel._workbook(TEMPLATE_DOCUMENT).save(fresh)
+    workbook(TEMPLATE_DOCUMENT).save(fresh)
     assert cells(committed) == cells(fresh.getvalue())
