@@ -5,7 +5,8 @@
   become LF). Names, titles and codes are single-line; comments, notes, reasons multi-line.
 - :class:`Integer`: an integer with bounds, always (PostgreSQL's integer columns overflow at
   2^31, and a count of 1e300 is nonsense); ``2027.5`` is refused, not truncated to 2027.
-- :class:`Year`: an :class:`Integer` from 2000 to 2100; :func:`check_year` for path parameters.
+- :class:`Year`: an :class:`Integer` from 2000 to 2100; :func:`check_year` for path parameters;
+  :class:`Date` and :class:`AwareDateTime` hold days and instants of those years only.
 - :class:`Range`: marshmallow's, with its message in the caller's language.
 
 Messages are chosen when the request is validated: Vietnamese unless the caller prefers English.
@@ -13,6 +14,7 @@ Messages are chosen when the request is validated: Vietnamese unless the caller 
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -104,6 +106,34 @@ class Year(Integer):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(MIN_YEAR, MAX_YEAR, **kwargs)
+
+
+def year_message() -> str:
+    return localised(
+        f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}.",
+        f"The year must be from {MIN_YEAR} to {MAX_YEAR}.",
+    )
+
+
+class Date(fields.Date):
+    """A day of a year :class:`Year` accepts: 0001-01-01 overflowed date arithmetic (a 500)
+    and 9999-12-31 means nothing to the platform."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise ValidationError(year_message())
+        return day
+
+
+class AwareDateTime(fields.AwareDateTime):
+    """An instant of a year :class:`Year` accepts (see :class:`Date`)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        if not MIN_YEAR <= instant.year <= MAX_YEAR:
+            raise ValidationError(year_message())
+        return instant
 
 
 def check_year(year: int, field: str = "year") -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from kit.fields import Text, Year
+from kit.fields import Date, Text, Year
 from kit.pagination import PageArgs, page_schema
 
 KINDS = ("regular", "thematic")
@@ -28,8 +28,8 @@ class PhaseSchema(Schema):
     name = Text(
         required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Đợt 1"}
     )
-    starts_on = fields.Date(required=True, metadata={"example": "2026-01-01"})
-    ends_on = fields.Date(required=True, metadata={"example": "2026-06-30"})
+    starts_on = Date(required=True, metadata={"example": "2026-01-01"})
+    ends_on = Date(required=True, metadata={"example": "2026-06-30"})
 
 
 class StoredPhase(Schema):
@@ -46,8 +46,8 @@ class MovementIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     launching_level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     launching_unit_id = Text(required=True, validate=UNIT_ID)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = Date(required=True)
+    ends_on = Date(required=True)
     phases = fields.List(
         fields.Nested(PhaseSchema), load_default=list, validate=validate.Length(max=24)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from kit.fields import Text, Year
+from kit.fields import Date, Text, Year
 from kit.pagination import PageArgs, page_schema
 from services.identity.domain.org import KINDS
 
@@ -28,7 +28,7 @@ AnnouncementPage = page_schema(AnnouncementSchema)
 
 
 class AsOfArgs(PageArgs):
-    as_of = fields.Date(metadata={"description": "The day the structure is asked for (today)"})
+    as_of = Date(metadata={"description": "The day the structure is asked for (today)"})
     kind = fields.String(validate=validate.OneOf(list(KINDS)))
     province_code = Text(validate=validate.Length(max=8))
     parent_id = Text(validate=validate.Length(max=64))
@@ -42,7 +42,7 @@ class AsOfArgs(PageArgs):
 
 
 class TreeArgs(Schema):
-    as_of = fields.Date()
+    as_of = Date()
 
 
 class UnitSchema(Schema):
@@ -85,11 +85,11 @@ class UnitIn(Schema):
     name = Text(required=True, validate=validate.Length(min=2, max=300))
     parent_id = Text(load_default=None, validate=UNIT_ID)
     province_code = Text(load_default=None, validate=validate.Length(max=8))
-    valid_from = fields.Date(required=True)
+    valid_from = Date(required=True)
 
 
 class UnitChangeIn(Schema):
-    effective_date = fields.Date(required=True)
+    effective_date = Date(required=True)
     name = Text(validate=validate.Length(min=2, max=300))
     parent_id = Text(
         validate=UNIT_ID, metadata={"description": "The new parent unit (omit to keep it)"}
@@ -106,7 +106,7 @@ class NewSuccessorIn(Schema):
 
 
 class MergerIn(Schema):
-    effective_date = fields.Date(required=True)
+    effective_date = Date(required=True)
     merged_ids = fields.List(Text(validate=UNIT_ID), required=True, validate=validate.Length(min=1))
     successor_id = Text(load_default=None, validate=UNIT_ID)
     new_successor = fields.Nested(NewSuccessorIn, load_default=None)

@@ -11,7 +11,7 @@ from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
-from kit.fields import Text
+from kit.fields import AwareDateTime, Date, Text
 from kit.pagination import PageArgs, page_schema
 from kit.policy import ROLES
 
@@ -70,8 +70,8 @@ class RoleIn(Schema):
         validate=validate.Length(max=80),
         metadata={"description": "The unit id (scope unit) or region id (scope region)"},
     )
-    valid_from = fields.Date(load_default=None, allow_none=True, metadata={"description": "Today"})
-    valid_to = fields.Date(load_default=None, allow_none=True, metadata={"description": "Open"})
+    valid_from = Date(load_default=None, allow_none=True, metadata={"description": "Today"})
+    valid_to = Date(load_default=None, allow_none=True, metadata={"description": "Open"})
 
 
 class RoleAssignmentSchema(Schema):
@@ -144,12 +144,12 @@ class AuditArgs(PageArgs):
     target_type = Text(validate=validate.Length(max=32))
     target_id = Text(validate=validate.Length(max=80))
     outcome = fields.String(validate=validate.OneOf(("success", "failure", "denied")))
-    from_ = fields.AwareDateTime(
+    from_ = AwareDateTime(
         data_key="from",
         default_timezone=UTC,
         metadata={"description": "From this instant (inclusive; UTC unless a zone is given)"},
     )
-    to = fields.AwareDateTime(
+    to = AwareDateTime(
         default_timezone=UTC, metadata={"description": "Before this instant (exclusive)"}
     )
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from kit.fields import Integer, Range, Text, Year, localised
+from kit.fields import AwareDateTime, Integer, Range, Text, Year, localised
 from kit.pagination import page_schema
 
 MAX_COUNT = 100_000
@@ -38,9 +38,9 @@ class RoundIn(Schema):
     unit_kind = fields.String(required=True, validate=validate.OneOf(["so-tu-phap", "cuc-thads"]))
     name = Text(required=True, validate=validate.Length(min=2, max=200))
     table_id = Text(load_default=None, validate=CODE)
-    self_assessment_due = fields.AwareDateTime(required=True)
-    review_due = fields.AwareDateTime(required=True)
-    appraisal_due = fields.AwareDateTime(required=True)
+    self_assessment_due = AwareDateTime(required=True)
+    review_due = AwareDateTime(required=True)
+    appraisal_due = AwareDateTime(required=True)
 
 
 class RoundSchema(Schema):

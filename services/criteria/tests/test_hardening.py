@@ -172,6 +172,8 @@ def test_movement_and_covenant_texts_refuse_control_characters(stack: Stack) -> 
     for field, value in [("title", "Phong trào\x00"), ("title", "Dòng 1\nDòng 2")]:
         problem = refused(client.post("/movements", headers=OFFICER, json=body(**{field: value})))
         assert list(problem["errors"]) == [field]
+    problem = refused(client.post("/movements", headers=OFFICER, json=body(starts_on="0001-01-01")))
+    assert list(problem["errors"]) == ["starts_on"]
     phases = [{"name": "Đợt\x1b1", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}]
     problem = refused(client.post("/movements", headers=OFFICER, json=body(phases=phases)))
     assert list(problem["errors"]) == ["phases"] and "name" in problem["errors"]["phases"]["0"]

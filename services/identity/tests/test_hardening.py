@@ -260,6 +260,35 @@ def test_a_year_is_a_whole_number_in_range(identity: Identity) -> None:
     assert client.get("/regions?year=2027", headers=headers).status_code == 200
 
 
+def test_dates_are_days_of_plausible_years(identity: Identity) -> None:
+    headers, before = identity.login("bo.tdkt"), state(identity)
+    client, admin = identity.client(), identity.login("quantri")
+    merger = {"effective_date": "0001-01-01", "merged_ids": ["stp-01"], "successor_id": "stp-30"}
+    for response, field in [
+        (client.post("/org/mergers", headers=headers, json=merger), "effective_date"),
+        (
+            client.post(
+                "/org/units/stp-01/changes",
+                headers=headers,
+                json={"effective_date": "9999-12-31", "name": "Tên mới"},
+            ),
+            "effective_date",
+        ),
+    ]:
+        errors = refused(response, 422)["errors"]
+        assert list(errors) == [field] and "2000" in errors[field][0]
+    for query in ["from=0001-01-01T00:00:00%2B07:00", "to=9999-12-31T23:59:59-07:00"]:
+        errors = refused(client.get(f"/audit?{query}", headers=admin), 422)["errors"]
+        assert list(errors["query"]) == [query.split("=")[0]]
+    assert (
+        "as_of"
+        in refused(client.get("/org/tree?as_of=1999-12-31", headers=headers), 422)["errors"][
+            "query"
+        ]
+    )
+    assert state(identity) == before
+
+
 def test_names_are_stored_nfc_and_found_without_case_or_diacritics(identity: Identity) -> None:
     client, admin = identity.client(), identity.login("quantri")
     created = client.post(

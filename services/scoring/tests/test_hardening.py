@@ -154,6 +154,10 @@ def test_points_reasons_and_rounds_are_bounded_and_clean(scoring: Scoring) -> No
     }
     problem = refused(client.post("/rounds", headers=OFFICER, json=round_))
     assert set(problem["errors"]) == {"year", "name"}
+    early = {**round_, "year": 2027, "name": "Chấm điểm 2027"}
+    early["self_assessment_due"] = "0001-01-01T00:00:00+07:00"
+    problem = refused(client.post("/rounds", headers=OFFICER, json=early))
+    assert list(problem["errors"]) == ["self_assessment_due"]
     for path in ("/rounds/round-2026/sheets", f"{SHEET}/history", "/announcements"):
         page = refused(client.get(f"{path}?page=200000000000000000", headers=OFFICER))
         assert "page" in page["errors"]["query"]
