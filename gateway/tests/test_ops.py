@@ -150,9 +150,10 @@ def test_metrics_are_not_on_the_public_port(gateway: MakeGateway, servers: Serve
         "/api/v1/scoring/metrics?format=text",
     ):
         assert_problem(client.get(path), 404, "not-found")
-    merged = client.get("/api/v1/notify//metrics")  # werkzeug merges the slashes: to the above
-    assert merged.status_code == 308
-    assert merged.headers["Location"].endswith("/api/v1/notify/metrics")
+    merged = client.get("/api/v1/notify//metrics")  # refused, or redirected to the above
+    assert merged.status_code in (308, 404)
+    if merged.status_code == 308:  # werkzeug merging the slashes
+        assert merged.headers["Location"].endswith("/api/v1/notify/metrics")
     assert echo.seen == []
     assert client.get("/api/v1/scoring/metrics-report").status_code == 200  # only /metrics
     # Unset, no port serves them at all.
