@@ -373,6 +373,31 @@ def _find_header(grid: _Grid, first_heading: str) -> int | None:
     return None
 
 
+def _check_headings(
+    grid: _Grid, errors: _Errors, header: int, headings: list[tuple[str, str]]
+) -> bool:
+    """Whether the header row holds ``headings`` (heading, English) from column A on; each
+    one that does not is reported, with every heading the columns need."""
+    span = f"A–{get_column_letter(len(headings))}"
+    expected = " | ".join(heading for heading, _ in headings)
+    ok = True
+    for index, (heading, english) in enumerate(headings, start=1):
+        found = cell_text(grid.raw(header, index))
+        if fold_key(found) != fold_key(heading):
+            ok = False
+            errors.add(
+                grid.name,
+                header,
+                _column(index, heading),
+                "wrong_header",
+                f"Tiêu đề cột {get_column_letter(index)} là «{quoted(found)}», cần «{heading}». "
+                f"Các cột {span} cần là: {expected}.",
+                f"Column {get_column_letter(index)} is headed “{quoted(found)}”, expected "
+                f"“{heading}” ({english}). Columns {span} must be: {expected}.",
+            )
+    return ok
+
+
 def _read_labelled(
     grid: _Grid,
     errors: _Errors,
@@ -438,23 +463,8 @@ class _TableReader:
             )
             return None
         head = self.read_title_block(header)
-        headers_ok = True
-        for index, (_, heading, english) in enumerate(COLUMNS, start=1):
-            found = cell_text(self.grid.raw(header, index))
-            if fold_key(found) != fold_key(heading):
-                headers_ok = False
-                self.errors.add(
-                    self.sheet,
-                    header,
-                    _column(index, heading),
-                    "wrong_header",
-                    f"Tiêu đề cột {get_column_letter(index)} là «{quoted(found)}», "
-                    f"cần «{heading}». Các cột A–I cần là: {' | '.join(HEADINGS)}.",
-                    f"Column {get_column_letter(index)} is headed “{quoted(found)}”, "
-                    f"expected “{heading}” ({english}). Columns A–I must be: "
-                    f"{' | '.join(HEADINGS)}.",
-                )
-        if not headers_ok:
+        headings = [(heading, english) for _, heading, english in COLUMNS]
+        if not _check_headings(self.grid, self.errors, header, headings):
             return None
         parts, sections = self.read_rows(header)
         head["parts"] = parts
@@ -755,7 +765,9 @@ class _TableReader:
             f"Unknown scoring method “{quoted(text)}”. Use one of: {labels} ({names}).",
         )
 
-    def method(self, row: int, kind: str) -> dict[str, Any]:
+    def params(self, row: int, kind: str) -> dict[str, Any]:
+        """The row's ``Tham số`` cell read for ``kind`` (a method or per_count); each problem
+        is reported with the syntax and an example."""
         extra, problems = parse_params(kind, cell_text(self.cell(row, "params")))
         syntax, example = PARAM_SYNTAX[kind]
         for vi, en in problems:
@@ -768,6 +780,10 @@ class _TableReader:
                 f"Tham số {vi}.{hint_vi}",
                 f"Parameters: {en}.{hint_en}",
             )
+        return extra
+
+    def method(self, row: int, kind: str) -> dict[str, Any]:
+        extra = self.params(row, kind)
         method: dict[str, Any] = {"type": kind}
         if kind == "proportional":
             method["inputs"] = ["achieved", "target"]
@@ -855,17 +871,7 @@ class _TableReader:
                 f"A bonus/deduction item takes {labels} (per occurrence) or nothing, not "
                 f"“{quoted(method_text)}”.",
             )
-        extra, problems = parse_params("per_count", cell_text(self.cell(row, "params")))
-        syntax, example = PARAM_SYNTAX["per_count"]
-        for vi, en in problems:
-            self.error(
-                row,
-                "params",
-                "bad_params",
-                f"Tham số {vi}. Cú pháp: {syntax}; ví dụ «{example}».",
-                f"Parameters: {en}. Syntax: {syntax}; e.g. “{example}”.",
-            )
-        item.update(extra)
+        item.update(self.params(row, "per_count"))
         evidence = self.yes_no(row)
         if evidence is not None:
             item["evidence_required"] = evidence
@@ -892,23 +898,8 @@ def _read_ranks(grid: _Grid, errors: _Errors) -> dict[str, Any] | None:
             f"first 30 rows. Columns A–B must be: {expected}.",
         )
         return None
-    bad_header = False
-    for index, (heading, english) in enumerate(
-        zip(RANK_HEADINGS, RANK_HEADINGS_EN, strict=True), start=1
-    ):
-        found = cell_text(grid.raw(header, index))
-        if fold_key(found) != fold_key(heading):
-            bad_header = True
-            errors.add(
-                sheet,
-                header,
-                _column(index, heading),
-                "wrong_header",
-                f"Tiêu đề cột {get_column_letter(index)} là «{quoted(found)}», cần «{heading}». "
-                f"Các cột A–B cần là: {expected}.",
-                f"Column {get_column_letter(index)} is headed “{quoted(found)}”, expected "
-                f"“{heading}” ({english}). Columns A–B must be: {expected}.",
-            )
+    headings = list(zip(RANK_HEADINGS, RANK_HEADINGS_EN, strict=True))
+    headers_ok = _check_headings(grid, errors, header, headings)
     found = _read_labelled(grid, errors, header, RANK_FIELDS)
     rounding: dict[str, Any] = {}
     for key, label, english, _ in RANK_FIELDS:
@@ -961,7 +952,7 @@ def _read_ranks(grid: _Grid, errors: _Errors) -> dict[str, Any] | None:
                 )
             else:
                 rounding["mode"] = mode
-    if bad_header:
+    if not headers_ok:
         return None
     bands: list[dict[str, Any]] = []
     first_row: dict[str, int] = {}
