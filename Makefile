@@ -6,18 +6,35 @@ SERVICES := identity criteria scoring awards notify
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate bus-setup demo-data up test lint format bench manifests lock clean
+.PHONY: help install web-assets migrate bus-setup demo-data up test lint format bench manifests lock clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed ## Create the virtualenv and install the pinned dependencies
+install: $(VENV)/.installed web-assets ## Create the virtualenv and install the pinned dependencies
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
+
+# The web application's front-end assets (web/package.json pins them; npm ci installs exactly
+# package-lock.json) copied to web/static/vendor, and its compiled translations (docs/web.md).
+WEB_VENDOR := web/static/vendor/htmx.min.js
+WEB_CATALOGUES := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/messages.po))
+
+web-assets: $(WEB_VENDOR) $(WEB_CATALOGUES)
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_VENDOR): web/node_modules/.package-lock.json | $(VENV)/.installed
+	$(BIN)/python -m web vendor
+
+web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/python -m web compile-translations
 
 migrate: install ## Apply every service's database migrations
 	@for s in $(SERVICES); do $(BIN)/python -m services.$$s db upgrade || exit 1; done
@@ -31,8 +48,8 @@ demo-data: migrate ## Load the reference data (provinces, mergers, regions) and 
 	$(BIN)/python -m services.criteria demo load
 
 up: migrate bus-setup demo-data ## Run the whole platform on this machine (embedded mode), Ctrl-C stops it
-	@rm -rf var/metrics && mkdir -p $(addprefix var/metrics/,$(SERVICES) gateway)
-	@echo "Thi đua platform: http://127.0.0.1:8080  (API docs: http://127.0.0.1:8080/api/docs)"
+	@rm -rf var/metrics && mkdir -p $(addprefix var/metrics/,$(SERVICES) gateway web)
+	@echo "Thi đua platform: open http://127.0.0.1:8080  (API docs: http://127.0.0.1:8080/api/docs)"
 	@$(BIN)/honcho --no-prefix start --procfile Procfile 2>&1
 
 test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unless CI=true)

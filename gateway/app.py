@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     JWKS cache, (with ``memory://``) rate limit counters and metrics server thread."""
     settings = settings or Settings.from_env()
     logs.configure(SERVICE)
-    app = Flask(SERVICE)
+    # No static folder: /static/… is the web application's (gateway.proxy.forward_web).
+    app = Flask(SERVICE, static_folder=None)
     web.install(app, SERVICE, settings.max_body_bytes)
 
     @app.before_request
@@ -78,6 +79,10 @@ def create_app(settings: Settings | None = None) -> Flask:
             },
         ),
         serve(settings.metrics_host, settings.metrics_port) if settings.metrics_port else None,
+    )
+    # The web application: every path that is not the API's or the gateway's own (proxy).
+    app.extensions["gateway.web"] = Upstream(
+        "web", settings.web_upstream, new_session(settings.pool_size)
     )
     app.before_request(admission.admit)  # after kit.web's, which sets the request id
     for module in (ops, proxy, openapi, docs_page):

@@ -26,6 +26,8 @@ DEFAULT_PORTS: Mapping[str, int] = {
     "awards": 8104,
     "notify": 8105,
 }
+# The web application (web/): every path that is not the API's or the gateway's own goes there.
+WEB_PORT = 8090
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
@@ -89,6 +91,10 @@ class Settings:
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
 
+    # The web application, not a service: not under /api/v1, not in /readyz (it asks the
+    # gateway's own readiness, and the two must not wait for each other) nor in the OpenAPI.
+    web_upstream: str = f"http://127.0.0.1:{WEB_PORT}"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -122,4 +128,7 @@ class Settings:
             rate_limit_token=_rate(env, "GATEWAY_RATE_LIMIT_TOKEN", "20/minute"),
             metrics_port=_count(env, "GATEWAY_METRICS_PORT", 0) or None,
             metrics_host=env.get("BIND_HOST") or "127.0.0.1",  # as gunicorn's (kit.gunicorn_conf)
+            web_upstream=(env.get("GATEWAY_UPSTREAM_WEB") or f"http://127.0.0.1:{WEB_PORT}").rstrip(
+                "/"
+            ),
         )

@@ -1,4 +1,6 @@
-"""Forwarding ``/api/v1/<service>/<path>`` to ``<path>`` on that service.
+"""Forwarding ``/api/v1/<service>/<path>`` to ``<path>`` on that service, and every other path
+(but the gateway's own: ``/healthz``, ``/readyz``, ``/metrics``, ``/api/docs``,
+``/api/openapi.json``) unchanged to the web application.
 
 The request goes upstream as the client sent it (method, path, query, body, end-to-end
 headers, ``Authorization`` included: services verify the token again) plus ``X-Request-ID``,
@@ -19,6 +21,7 @@ from urllib.parse import quote, urlsplit
 import requests
 import urllib3.exceptions
 from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import MethodNotAllowed
 
 from gateway import clientaddr
 from gateway.metrics import UPSTREAM_ERRORS, UPSTREAM_LATENCY, UPSTREAM_REQUESTS
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("proxy", __name__)
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+OWN_PATHS = frozenset({"healthz", "readyz"})  # the gateway's (gateway.ops), never the web's
 
 # Headers that describe one connection, not the message (RFC 9110 section 7.6.1).
 HOP_BY_HOP = frozenset(
@@ -76,18 +80,18 @@ def end_to_end(
     ]
 
 
-def upstream_path(service: str) -> str:
-    """The path to ask the service for, keeping the client's percent-encoding (``%2F`` stays)."""
-    prefix = f"/api/v1/{service}"
+def upstream_path(prefix: str) -> str:
+    """The path to ask the upstream for, without ``prefix``, keeping the client's
+    percent-encoding (``%2F`` stays)."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
     raw_path = raw.split("?", 1)[0]
-    if not (raw_path == prefix or raw_path.startswith(prefix + "/")):
+    if not (raw_path == prefix or raw_path.startswith(prefix + "/")) or not raw_path:
         # No raw URI from the server (or an unusual one): re-encode the decoded path.
         raw_path = quote(request.path, safe="/:@!$&'()*+,;=-._~")
     return raw_path[len(prefix) :] or "/"
 
 
-def _request_headers(service: str) -> list[tuple[str, str]]:
+def _request_headers(prefix: str) -> list[tuple[str, str]]:
     headers = end_to_end(request.headers.items(), REQUEST_REPLACED)
     forwarded_for = request.headers.get("X-Forwarded-For")
     client = request.remote_addr or "unknown"
@@ -96,15 +100,14 @@ def _request_headers(service: str) -> list[tuple[str, str]]:
         ("X-Forwarded-For", f"{forwarded_for}, {client}" if forwarded_for else client),
         ("X-Forwarded-Proto", request.scheme),
         ("X-Forwarded-Host", request.host),
-        ("X-Forwarded-Prefix", f"/api/v1/{service}"),
+        *([("X-Forwarded-Prefix", prefix)] if prefix else []),
         ("X-Real-IP", clientaddr.current()),
     ]
     return headers
 
 
-def _public_location(location: str, upstream: Upstream) -> str:
+def _public_location(location: str, upstream: Upstream, prefix: str) -> str:
     """Rewrite a redirect to the service's own address into the gateway's address for it."""
-    prefix = f"/api/v1/{upstream.name}"
     if location.startswith(upstream.base_url + "/") or location == upstream.base_url:
         location = location[len(upstream.base_url) :] or "/"
     elif not location.startswith("/") or location.startswith("//"):
@@ -158,12 +161,15 @@ def _unavailable(upstream: Upstream, kind: str, error: BaseException) -> Respons
     )
 
 
-def forward_to(upstream: Upstream) -> Response:
-    """Send the current request to ``upstream`` and build the client's answer from its reply."""
+def forward_to(upstream: Upstream, prefix: str | None = None) -> Response:
+    """Send the current request to ``upstream`` and build the client's answer from its reply;
+    ``prefix`` is the part of the path that names the upstream (``/api/v1/<service>``; none
+    for the web application, which gets the path as it is)."""
+    prefix = f"/api/v1/{upstream.name}" if prefix is None else prefix
     g.log_extra = {**g.get("log_extra", {}), "upstream": upstream.name}  # for the log line
     settings = current_app.extensions["gateway"].settings
     body = request.get_data(cache=False)  # 413 over the limit (kit.web bounds chunked too)
-    url = upstream.url(upstream_path(upstream.name))
+    url = upstream.url(upstream_path(prefix))
     if request.query_string:
         url += "?" + request.query_string.decode("latin-1")
     started = time.perf_counter()
@@ -172,7 +178,7 @@ def forward_to(upstream: Upstream) -> Response:
             request.method,
             url,
             data=body or None,
-            headers=dict(_request_headers(upstream.name)),
+            headers=dict(_request_headers(prefix)),
             timeout=(settings.connect_timeout, settings.read_timeout),
             allow_redirects=False,
             stream=True,
@@ -194,7 +200,7 @@ def forward_to(upstream: Upstream) -> Response:
     response.headers.clear()
     for name, value in headers:
         if name.lower() == "location":
-            value = _public_location(value, upstream)
+            value = _public_location(value, upstream, prefix)
         response.headers.add(name, value)
     # werkzeug sets Content-Length from the body (none for 204); HEAD and 304 have no body, so
     # they keep the service's, which describes the body they leave out.
@@ -259,3 +265,23 @@ def forward(service: str, path: str) -> Response:
             ),
         )
     return forward_to(upstream)
+
+
+@blueprint.route("/", defaults={"path": ""}, methods=METHODS, provide_automatic_options=False)
+@blueprint.route("/<path:path>", methods=METHODS, provide_automatic_options=False)
+def forward_web(path: str) -> Response:
+    """Every other path is the web application's (its pages, forms and static files). The
+    API's namespace stays the gateway's, so an unknown ``/api/...`` is the gateway's 404, and
+    ``/metrics`` is not public here either (the web application's are for monitoring only)."""
+    if path in OWN_PATHS:  # another method on the gateway's own /healthz or /readyz
+        raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
+    if path.split("/", 1)[0] in ("api", "metrics"):
+        raise Problem(
+            404,
+            "not-found",
+            (
+                "Không có địa chỉ này; API ở /api/v1/<dịch vụ>/….",
+                "Nothing here; the API is at /api/v1/<service>/….",
+            ),
+        )
+    return forward_to(current_app.extensions["gateway.web"], prefix="")

@@ -40,7 +40,9 @@ K8S = DEPLOY / "k8s"
 SERVICES = ("identity", "criteria", "scoring", "awards", "notify")
 CONSUMING = ("criteria", "scoring", "awards", "notify")
 IMAGE = "thidua"  # the name every manifest uses; kustomization.yaml maps it to the registry
-COMPONENTS = ("api", "relay", "consumer", "scheduler", "migrate", "gateway", "cache")
+COMPONENTS = ("api", "relay", "consumer", "scheduler", "migrate", "gateway", "cache", "web")
+# Processes that are not a service's: one Deployment each, in <name>.yaml, named <name>.
+SINGLE = ("gateway", "web")
 THIRD_PARTY = ("redis.yaml",)  # manifests of someone else's image (not the platform's)
 WORKERS = ("relay", "consumer", "scheduler")  # no HTTP API; metrics on THIDUA_METRICS_PORT
 SCHEDULING = ("scoring",)  # services with a scheduler process (deadlines that act by themselves)
@@ -323,8 +325,8 @@ def test_kubernetes_runs_every_process_of_the_procfile() -> None:
     """What `make up` runs on one machine is what Kubernetes runs, with the same commands."""
     for name, command in procfile().items():
         service, _, role = name.partition("-")
-        file = K8S / ("gateway.yaml" if service == "gateway" else f"{service}.yaml")
-        deployment = f"{service}-{role or 'api'}" if service != "gateway" else "gateway"
+        file = K8S / f"{service}.yaml"
+        deployment = service if service in SINGLE else f"{service}-{role or 'api'}"
         doc = find(load(file), "Deployment", deployment)
         assert doc["spec"]["template"]["spec"]["containers"][0]["command"] == command, name
 
@@ -333,7 +335,7 @@ def test_every_compose_process_runs_the_procfile_commands() -> None:
     (compose,) = load(DEPLOY / "compose.yaml")
     for name, command in procfile().items():
         service, _, role = name.partition("-")
-        compose_name = name if role or service == "gateway" else f"{service}-api"
+        compose_name = name if role or service in SINGLE else f"{service}-api"
         assert compose["services"][compose_name]["command"] == command, name
 
 
@@ -1016,5 +1018,43 @@ def test_the_image_holds_no_secret_and_runs_unprivileged() -> None:
     settings = " ".join(re.findall(r"^(?:ENV|ARG)\s.*(?:\n\s+.*)*", dockerfile, re.M))
     assert "DATABASE_URL" not in settings and "AMQP_URL" not in settings
     assert not SECRET_NAME.search(settings), "no password in ENV or ARG"
-    for directory in ("kit/", "services/", "gateway/"):
+    for directory in ("kit/", "services/", "gateway/", "web/"):
         assert re.search(rf"^COPY {directory} ", dockerfile, re.M), directory
+
+
+# -- the web application --------------------------------------------------------------------
+
+
+def test_the_gateway_forwards_pages_to_the_web_application_and_it_calls_the_gateway() -> None:
+    """The web application is a client of the public API: it reaches the gateway only, and
+    only the gateway (and Prometheus) reaches it."""
+    docs = load(K8S / "web.yaml")
+    service = find(docs, "Service", "web")
+    (port,) = service["spec"]["ports"]
+    web_labels = pod_labels(find(docs, "Deployment", "web"))
+    assert selects({"matchLabels": service["spec"]["selector"]}, web_labels)
+    gateway_env = effective_env(the_container("gateway.yaml", "gateway"))
+    assert gateway_env["GATEWAY_UPSTREAM_WEB"] == f"http://web:{port['port']}"
+    gateway_labels = pod_labels(find(load(K8S / "gateway.yaml"), "Deployment", "gateway"))
+    assert may_connect(gateway_labels, web_labels, port["port"])
+
+    web = the_container("web.yaml", "web")
+    api = urlsplit(effective_env(web)["WEB_API_URL"])
+    gateway_service = find(load(K8S / "gateway.yaml"), "Service", "gateway")
+    assert (api.hostname, api.port, api.path) == (
+        gateway_service["metadata"]["name"],
+        gateway_service["spec"]["ports"][0]["port"],
+        "/api/v1",
+    )
+    assert may_connect(web_labels, gateway_labels, 8080)
+    for name in SERVICES:
+        assert not may_connect(web_labels, api_labels(name), 8000), f"web reaches {name}"
+
+
+def test_the_web_applications_cookie_key_is_a_secret_and_its_readiness_is_the_gateway() -> None:
+    web = the_container("web.yaml", "web")
+    key = effective_env(web)["WEB_SECRET_KEY"]
+    assert isinstance(key, dict) and "secretKeyRef" in key, "WEB_SECRET_KEY from a Secret"
+    assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert web["securityContext"]["readOnlyRootFilesystem"] is True

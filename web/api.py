@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from requests.adapters import HTTPAdapter
 
 from web import session as web_session
@@ -302,6 +302,7 @@ class Client:
             "Accept": "application/json, application/problem+json",
             "Accept-Language": web_session.language(),
             "X-Request-ID": g.get("request_id", ""),
+            **_forwarded_for(),
             **headers,
         }
         started = time.perf_counter()
@@ -336,6 +337,17 @@ class Client:
             kind = _BY_STATUS.get(response.status_code, ApiError)
             raise kind(response.status_code, problem, response.headers)
         return Reply(response.status_code, response.headers, response.content, body)
+
+
+def _forwarded_for() -> dict[str, str]:
+    """The user's address as the gateway told us (``X-Real-IP``), passed back on our calls:
+    the web application is a proxy of ours for the user, so a gateway that trusts one proxy
+    (``GATEWAY_TRUSTED_PROXIES``, Kubernetes) counts rate limits and audits sign-ins per user
+    address, not per web pod. A gateway that trusts none ignores it (the embedded mode)."""
+    if not has_request_context():
+        return {}
+    address = request.headers.get("X-Real-IP", "").strip()
+    return {"X-Forwarded-For": address} if address else {}
 
 
 def client() -> Client:

@@ -5,7 +5,8 @@ made once under ``var/web/`` and shared by every worker process, and the session
 ``Secure`` because the browser talks plain HTTP to 127.0.0.1. A deployment sets
 ``WEB_SECRET_KEY`` (from a Secret) and the cookie is ``Secure``; a container whose root
 filesystem is read-only and that forgot the key stops at start-up instead of quietly running
-with a key nobody else has.
+with a key nobody else has. ``WEB_COOKIE_SECURE=0`` keeps a configured key but a plain-HTTP
+cookie (docker compose on a laptop); nothing else should need it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ValueError(f"{name} must be positive, not {raw!r}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool | None:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0, not {raw!r}")
 
 
 def embedded_secret_key(folder: Path) -> str:
@@ -62,10 +74,11 @@ class Settings:
     read_timeout: float
     ready_timeout: float
     pool_size: int
+    cookie_secure: bool | None = None  # WEB_COOKIE_SECURE; None: Secure unless embedded
 
     @property
     def secure_cookies(self) -> bool:
-        return not self.embedded
+        return (not self.embedded) if self.cookie_secure is None else self.cookie_secure
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,4 +97,5 @@ class Settings:
             read_timeout=_seconds(env, "WEB_API_READ_TIMEOUT", 20.0),
             ready_timeout=_seconds(env, "WEB_READY_TIMEOUT", 1.5),
             pool_size=int(_seconds(env, "WEB_API_POOL_SIZE", 10)),
+            cookie_secure=_flag(env, "WEB_COOKIE_SECURE"),
         )

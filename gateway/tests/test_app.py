@@ -18,9 +18,9 @@ def test_unknown_address_and_wrong_method_are_problems_in_the_callers_language(
     gateway: MakeGateway,
 ) -> None:
     client = gateway()
-    body = assert_problem(client.get("/no/such/page"), 404, "not-found")
+    body = assert_problem(client.get("/api/no/such/page"), 404, "not-found")
     assert body["title"] == "Không tìm thấy"
-    assert body["instance"] == "/no/such/page"
+    assert body["instance"] == "/api/no/such/page"
 
     response = client.post("/healthz", headers={"Accept-Language": "en-GB,en;q=0.9"})
     body = assert_problem(response, 405, "method-not-allowed")
