@@ -57,6 +57,20 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _WIDTHS = (10, 60, 11, 22, 42, 15, 12, 24, 40)
 
 
+def _heading(ws: Any, row: int, column: int, text: str) -> Any:
+    """A column heading cell: bold, shaded, boxed."""
+    cell = spreadsheets.put(ws, row, column, text)
+    cell.font = Font(bold=True)
+    cell.fill = _HEADER_FILL
+    cell.border = _BORDER
+    return cell
+
+
+def _yes_no(value: bool | None) -> str | None:
+    """``Có`` / ``Không`` / an empty cell: what the reader's ``yes_no`` reads back."""
+    return None if value is None else YES if value else NO
+
+
 def export_table(document: Mapping[str, Any]) -> bytes:
     """The table as an .xlsx workbook in the annex layout (what :func:`import_table` reads)."""
     buffer = io.BytesIO()
@@ -100,10 +114,7 @@ def _write_table(ws: Any, document: Mapping[str, Any]) -> None:
         )
     header = TABLE_HEADER_ROW
     for index, heading in enumerate(HEADINGS, start=1):
-        cell = spreadsheets.put(ws, header, index, heading)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
+        cell = _heading(ws, header, index, heading)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         ws.column_dimensions[get_column_letter(index)].width = _WIDTHS[index - 1]
     ws.freeze_panes = ws.cell(header + 1, 1)
@@ -138,7 +149,7 @@ def _write_table(ws: Any, document: Mapping[str, Any]) -> None:
                 NOT_APPLICABLE_FULL
                 if node.get("when_not_applicable") == "full"
                 else node.get("when_not_applicable"),
-                None if evidence is None else YES if evidence else NO,
+                _yes_no(evidence),
                 node.get("responsible_unit"),
                 node.get("guidance"),
             ],
@@ -172,7 +183,7 @@ def _write_table(ws: Any, document: Mapping[str, Any]) -> None:
                     PER_COUNT[1],
                     None if count is None else f"tối đa {number_text(count)} lần",
                     None,
-                    None if evidence is None else YES if evidence else NO,
+                    _yes_no(evidence),
                 ],
                 1,
                 None,
@@ -212,10 +223,7 @@ def _write_ranks(ws: Any, document: Mapping[str, Any]) -> None:
         value = rounding.get(key)
         spreadsheets.put(ws, row, 2, ROUNDING_MODES.get(mode, mode) if key == "mode" else value)
     for index, heading in enumerate(RANK_HEADINGS, start=1):
-        cell = spreadsheets.put(ws, RANK_HEADER_ROW, index, heading)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
+        _heading(ws, RANK_HEADER_ROW, index, heading)
     for row, band in enumerate(document.get("rank_bands") or [], start=RANK_HEADER_ROW + 1):
         spreadsheets.put(ws, row, 1, band.get("code")).border = _BORDER
         spreadsheets.put(ws, row, 2, band.get("min_total")).border = _BORDER
@@ -247,10 +255,7 @@ def _write_help(ws: Any) -> None:
     )
     ws.cell(1, 1).font = Font(bold=True, size=13)
     for index, heading in enumerate(("Mục / Item", "Tiếng Việt", "English"), start=1):
-        cell = spreadsheets.put(ws, 3, index, heading)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
+        _heading(ws, 3, index, heading)
     for row, (item, vi, en) in enumerate(help_rows(), start=4):
         heading = not vi and not en
         for index, value in enumerate((item, vi, en), start=1):
