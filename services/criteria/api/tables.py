@@ -4,7 +4,6 @@ amend, clone, compare, and Excel in and out."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -38,7 +37,6 @@ blueprint = Blueprint(
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "criteria-template.xlsx"
 
 
 def _editor() -> bool:
@@ -220,7 +218,7 @@ def export_table(table_id: str) -> Response:
 def template() -> Response:
     """An empty table to fill in, with instructions (sheet "Hướng dẫn")."""
     return Response(
-        TEMPLATE.read_bytes(),
+        excel.TEMPLATE_PATH.read_bytes(),
         mimetype=XLSX,
         headers={"Content-Disposition": 'attachment; filename="mau-bang-tieu-chi.xlsx"'},
     )
