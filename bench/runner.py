@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, str] = {
     "bus": "bench.bus",
     "gateway": "bench.gateway",
     "identity": "bench.identity",
+    "revocation": "bench.revocation",
     "scoring": "bench.scoring",
 }
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
