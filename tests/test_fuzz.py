@@ -453,8 +453,10 @@ class Finding:
         lines = [
             f"{self.operation} — {self.title} [{self.check}] (seen {self.seen}×)",
             f"    request:  {self.request}",
-            f"    response: {self.status} {self.content_type or ''} {self.body}".rstrip(),
         ]
+        if self.status is not None:
+            answer = f"{self.status} {self.content_type or ''} {self.body}"
+            lines.append(f"    response: {answer}".rstrip())
         if self.cause:
             lines.append(f"    cause:    {self.cause}")
         detail = " ".join(self.message.split())
@@ -524,7 +526,7 @@ class Findings:
             title=type(error).__name__,
             message=message,
             cause=None,
-            request="(none: no request could be made)",
+            request="(none: schemathesis could not make one from the document)",
             status=None,
             content_type=None,
             body="",
@@ -610,7 +612,8 @@ def fuzz(target: Target, service: str, role: str, stack_kind: str) -> Findings:
         for result in get_all_tests(schema=schema, test_func=run, settings=None, given_kwargs={}):
             if not isinstance(result, Ok):  # the document itself is wrong here
                 error = result.err()
-                findings.add_error(f"{error.method or ''} {error.path or ''}".strip(), error)
+                label = f"{(error.method or '').upper()} {error.path or ''}".strip()
+                findings.add_error(label, error)
                 continue
             operation, test = result.ok()
             if (service, operation.method.upper(), operation.path) in EXCLUDED:
