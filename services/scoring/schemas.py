@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from kit.fields import AwareDateTime, Integer, Range, Text, Year, localised
+from kit.fields import AwareDateTime, Integer, Text, Year, localised, range_message
 from kit.pagination import page_schema
 
 MAX_COUNT = 100_000
@@ -153,8 +153,19 @@ class CountsIn(Schema):
     )
 
 
+def points_in_range(points: Decimal) -> None:
+    """Not a Range: apispec would write a Decimal field's bounds as strings ("10000.00")."""
+    if not 0 <= points <= MAX_POINTS:
+        raise ValidationError(range_message(0, MAX_POINTS))
+
+
 class PointsIn(Schema):
-    points = fields.Decimal(required=True, places=2, validate=Range(0, MAX_POINTS))
+    points = fields.Decimal(
+        required=True,
+        places=2,
+        validate=points_in_range,
+        metadata={"minimum": 0, "maximum": MAX_POINTS},
+    )
     reason = Text(multiline=True, required=True, validate=validate.Length(min=3, max=2000))
 
 
