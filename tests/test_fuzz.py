@@ -23,7 +23,9 @@ number of random examples per operation, derandomized generation with a fixed se
 Hypothesis example database, no shrinking, no deadline. Both callers run on SQLite + the
 local bus; on PostgreSQL + RabbitMQ the ministry officer runs, with fewer random examples.
 Path parameters mostly name identifiers that exist (the units, regions, users, tables,
-rounds, sheets … created below), so requests reach real objects, not only 404s.
+rounds, sheets … created below), so requests reach real objects, not only 404s; and writes
+that need ``If-Match`` mostly carry the current ETag (the documents do not declare that
+header, so schemathesis would never send it and every such write would stop at 428).
 
 Tokens: identity issues its own, real ones (the demo accounts ``bo.tdkt`` and ``stp.hanoi``
 sign in through ``POST /oauth/token``; when the fuzzer signs itself out through
@@ -46,6 +48,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jwt
 import pytest
@@ -147,6 +150,8 @@ class Target:
     callers: dict[str, Caller]
     known: dict[str, list[Any]] = field(default_factory=dict)
     after_call: Callable[[Caller], None] | None = None
+    # The ETag a write must send as If-Match (the documents do not declare that header yet).
+    etag_for: Callable[[Any], str | None] | None = None
 
 
 def minted_caller(role: str) -> Caller:
@@ -316,6 +321,16 @@ def criteria_target(stack: Stack, upstream: Upstream) -> Target:
         ),
         201,
     )
+
+    def etag_for(case: Any) -> str | None:
+        """A draft's document is saved with the table's ETag."""
+        table_id = case.path_parameters.get("table_id") if case.path_parameters else None
+        if case.method.upper() != "PUT" or not isinstance(table_id, str):
+            return None
+        return client.get(f"/tables/{quote(table_id, safe='')}", headers=officer).headers.get(
+            "ETag"
+        )
+
     return Target(
         app,
         {role: minted_caller(role) for role in ROLES},
@@ -324,6 +339,7 @@ def criteria_target(stack: Stack, upstream: Upstream) -> Target:
             "movement_id": [movement["id"]],
             "covenant_id": [covenant["id"]],
         },
+        etag_for=etag_for,
     )
 
 
@@ -349,7 +365,8 @@ def scoring_target(stack: Stack, upstream: Upstream) -> Target:
     )
     _ok(opened)
     sheets = _ok(client.get(f"/rounds/{round_id}/sheets?page_size=200", headers=officer))["items"]
-    ours = [s["id"] for s in sheets if s["unit_id"] in (UNIT, "stp-79-2025")]
+    # The unit officer's own sheet first, then one it may not see.
+    ours = [s["id"] for u in (UNIT, "stp-79-2025") for s in sheets if s["unit_id"] == u]
     sheet = _ok(client.get(f"/sheets/{ours[0]}", headers=officer))
     codes = [entry["code"] for entry in sheet["entries"]]
     link = client.post(
@@ -357,6 +374,21 @@ def scoring_target(stack: Stack, upstream: Upstream) -> Target:
         headers=unit_officer(UNIT),
         json={"url": "https://stp.hanoi.gov.vn/bao-cao-2026.pdf", "title": "Báo cáo"},
     )
+
+    def etag_for(case: Any) -> str | None:
+        """An entry is saved with its own ETag; counts, submit and finalise with the sheet's."""
+        params = case.path_parameters or {}
+        sheet_id = params.get("sheet_id")
+        if case.method.upper() not in ("PUT", "POST") or not isinstance(sheet_id, str):
+            return None
+        current = client.get(f"/sheets/{quote(sheet_id, safe='')}", headers=officer)
+        if current.status_code != 200:
+            return None
+        if case.operation.path.endswith("/entries/{code}"):
+            entries = current.get_json()["entries"]
+            return next((e.get("etag") for e in entries if e["code"] == params.get("code")), None)
+        return current.headers.get("ETag")
+
     return Target(
         app,
         {role: minted_caller(role) for role in ROLES},
@@ -366,6 +398,7 @@ def scoring_target(stack: Stack, upstream: Upstream) -> Target:
             "code": codes[:3],
             "evidence_id": [_ok(link, 201)["id"]],
         },
+        etag_for=etag_for,
     )
 
 
@@ -489,8 +522,10 @@ class Findings:
         message: str,
         response: Any,
         cause: str | None,
+        sent: dict[str, str] | None = None,
     ) -> None:
-        request = case.as_curl_command(headers={"Authorization": f"Bearer <{self.role} token>"})
+        shown = {**(sent or {}), "Authorization": f"Bearer <{self.role} token>"}
+        request = case.as_curl_command(headers=shown)
         finding = Finding(
             service=self.service,
             role=self.role,
@@ -580,12 +615,26 @@ def fuzz(target: Target, service: str, role: str, stack_kind: str) -> Findings:
     _offer_known(schema, target.known)
     faults = ServerFaults()
 
+    writes = itertools.count()
+
+    def headers_for(case: Any) -> dict[str, str]:
+        """The caller's token, and for a write that needs one the current ETag as If-Match,
+        three writes in four (the fourth shows the 428)."""
+        extra: dict[str, str] = {}
+        declared = {name.lower() for name in case.headers or {}}
+        if target.etag_for and "if-match" not in declared and next(writes) % 4 != 3:
+            etag = target.etag_for(case)
+            if etag:
+                extra["If-Match"] = etag
+        return extra
+
     def run(case: Any) -> None:
         findings.cases += 1
         faults.last = None
         response = None
+        extra = headers_for(case)
         try:
-            response = case.call(headers=caller.headers())
+            response = case.call(headers={**caller.headers(), **extra})
             findings.answered[(case.operation.label, response.status_code)] += 1
             case.validate_response(response, headers=caller.headers())
         except FailureGroup as group:
@@ -594,10 +643,10 @@ def fuzz(target: Target, service: str, role: str, stack_kind: str) -> Findings:
                 if isinstance(failure, ServerError) and faults.last is not None:
                     cause = _cause(faults.last)
                 findings.add(
-                    case, _check_of(failure), failure.title, failure.message, response, cause
+                    case, _check_of(failure), failure.title, failure.message, response, cause, extra
                 )
         except Exception as error:  # the harness or schemathesis could not send or check it
-            findings.add(case, "harness", type(error).__name__, str(error), response, None)
+            findings.add(case, "harness", type(error).__name__, str(error), response, None, extra)
         if target.after_call:
             target.after_call(caller)
 
