@@ -7,6 +7,7 @@ The formatting filters (``date``, ``datetime``, ``number``, ``points``) come fro
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from flask import Flask
@@ -68,6 +69,8 @@ def install(app: Flask) -> None:
         allows_na=scoresheet.allows_not_applicable,
         needs_note=scoresheet.needs_note,
         shown_value=shown_value,
+        # A link that must load the page again, not just scroll (a new query each time).
+        reload_stamp=lambda: str(time.time_ns() // 1_000_000),
         sheet_status=lambda code: labels.label(labels.SHEET_STATUS, code),
         phase_label=lambda code: labels.label(labels.PHASE, code),
         role_label=lambda code: labels.label(labels.ROLE, code),

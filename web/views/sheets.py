@@ -92,7 +92,23 @@ def load(sheet_id: str) -> dict[str, Any]:
     }
 
 
-def totals_of(document: Mapping[str, Any], sheet: Mapping[str, Any]) -> dict[str, Any]:
+def totals_of(
+    document: Mapping[str, Any], sheet: Mapping[str, Any], official: bool = False
+) -> dict[str, Any]:
+    """The running totals of the entries while the sheet is edited; for a sheet that is not
+    (``official``), the platform's own totals once its workers computed them (with the
+    region's and the Ministry's points)."""
+    result = sheet.get("result") or {}
+    if official and sheet.get("compute_status") == "done" and "subtotals" in result:
+        return {
+            "official": True,
+            "subtotals": {k: Decimal(v) for k, v in result["subtotals"].items()},
+            "bonus": Decimal(result["bonus"]),
+            "deduction": Decimal(result["deduction"]),
+            "total": Decimal(result["total"]),
+            "count": len(result.get("leaf_points", {})),
+            "done": len(result.get("leaf_points", {})),
+        }
     points = {code: None for code in data.leaves(document)}
     points.update({e["code"]: _points(e) for e in sheet["entries"] if e["code"] in points})
     counts = {"bonus": sheet.get("bonus_counts"), "deduction": sheet.get("deduction_counts")}
@@ -124,6 +140,7 @@ def _context(user: User, loaded: dict[str, Any], **extra: Any) -> dict[str, Any]
     return {
         **loaded,
         "editable": editable,
+        "totals": totals_of(loaded["document"], sheet, official=not editable),
         "leaves": data.leaves(loaded["document"]),
         "errors": {},
         "problems": [],
@@ -373,11 +390,15 @@ def submit(sheet_id: str) -> Response | tuple[str, int]:
 
 def _evidence_reply(sheet_id: str, code: str, message: str | None, status: str) -> Response:
     items = client().get(f"/scoring/sheets/{sheet_id}/evidence").data["items"]
+    node = _node(request.form.get("table_id", ""), code) if request.form.get("table_id") else {}
     body = render_template(
         "sheets/_evidence.html",
         sheet_id=sheet_id,
         code=code,
         items=[i for i in items if i["code"] == code],
+        required=bool(node.get("evidence_required")),
+        open_evidence=True,
+        table_id=request.form.get("table_id", ""),
         editable=True,
         message=message,
         status=status,

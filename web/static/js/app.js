@@ -1,6 +1,7 @@
 /* The web application's only script of its own (CSP: no inline script anywhere). It
  * 1. sends the session's CSRF token with every htmx request (from <meta name="csrf-token">);
- * 2. marks a field aria-invalid while its error line (p.error[data-for]) has text;
+ * 2. marks a field aria-invalid while its error line (p.error[data-for]) has text, and its
+ *    criterion while any of its lines does;
  * 3. disables a criterion's figures while "did not arise this year" is ticked;
  * 4. checks an evidence file's type and size before uploading it, chosen or dropped;
  * 5. shows a failed htmx request in the page's alert region.
@@ -19,6 +20,13 @@
   });
 
   function markInvalid(root) {
+    root.querySelectorAll("article.criterion").forEach(function (criterion) {
+      var wrong = Array.prototype.some.call(
+        criterion.querySelectorAll(".criterion__form p.error, .result p.error"),
+        function (line) { return line.textContent.trim() !== ""; }
+      );
+      criterion.classList.toggle("criterion--invalid", wrong);
+    });
     root.querySelectorAll("p.error[data-for]").forEach(function (line) {
       var field = document.getElementById(line.getAttribute("data-for"));
       if (!field) { return; }

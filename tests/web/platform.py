@@ -1,0 +1,159 @@
+"""The real platform for the browser tests: every service, relay, consumer, the gateway and
+the web application as OS processes in embedded mode, with the demo data, and a scoring
+round of the sample table opened by the ministry through the API.
+
+It extends tests/test_platform.py's ``Platform`` with what a unit officer's journey needs
+besides: the criteria demo tables (2024 and their 2026 clone) published and relayed to scoring,
+scoring's relay (a submitted sheet is computed by scoring's workers through the bus) and the
+web process, which the gateway forwards every non-API path to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from services.awards.service import SERVICE as AWARDS
+from services.criteria.domain import demo as criteria_demo
+from services.criteria.service import SERVICE as CRITERIA
+from services.identity.domain import demo, reference
+from services.identity.service import SERVICE as IDENTITY
+from services.notify.service import SERVICE as NOTIFY
+from services.scoring.service import SERVICE as SCORING
+from tests.support.processes import free_port, gunicorn, python, wait_until
+from tests.support.stack import Stack
+from tests.test_platform import Platform
+from web.i18n import compile_translations
+
+SERVICES = [IDENTITY, CRITERIA, SCORING, AWARDS, NOTIFY]
+RELAYED = ("identity", "criteria", "scoring")
+ROUND_YEAR = 2026  # the demo tables are 2024's and its clone for 2026
+SECRET_KEY = "browser-tests-only-secret-key-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    id: str
+    table_id: str
+    sheets: dict[str, str]  # unit id -> sheet id
+
+
+class WebPlatform(Platform):
+    def __init__(self, stack: Stack) -> None:
+        super().__init__(stack)
+        self.web_port = free_port()
+
+    @property
+    def web(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def start(self) -> None:
+        compile_translations()  # what `make install` does; pytest alone must not miss it
+        jwks = f"{self.url('identity')}/.well-known/jwks.json"
+        for service in SERVICES:
+            db = self.stack.prepare(service)
+            name = service.name
+            if name == "identity":
+                with db.transaction() as session:
+                    reference.load(session, last_year=2027)
+                    demo.seed(session)
+            if name == "criteria":
+                with db.transaction() as session:
+                    criteria_demo.load(session)
+            env = {
+                "PORT": str(self.ports[name]),
+                "WEB_CONCURRENCY": "2",
+                "THIDUA_JWKS_URL": jwks,
+                **self.metrics_env(name),
+            }
+            self.stack.spawn(name, gunicorn(f"services.{name}.app:create_app()"), name, **env)
+            if name in RELAYED:
+                self.stack.spawn(
+                    f"{name}-relay",
+                    python("-m", f"services.{name}", "relay"),
+                    name,
+                    **self.metrics_env(name),
+                )
+            if service.subscriptions:
+                self.stack.spawn(
+                    f"{name}-consumer",
+                    python("-m", f"services.{name}", "consume"),
+                    name,
+                    **self.metrics_env(name),
+                )
+        self.stack.spawn(
+            "gateway",
+            gunicorn("gateway.app:create_app()"),
+            PORT=str(self.gateway_port),
+            GATEWAY_UPSTREAM_WEB=self.web,
+            # Every sign-in of the browsers comes from the web process's one address.
+            GATEWAY_RATE_LIMIT_TOKEN="600/minute",
+            **self.upstream_env(),
+            **self.metrics_env("gateway"),
+        )
+        self.stack.spawn(
+            "web",
+            gunicorn("web.app:create_app()"),
+            PORT=str(self.web_port),
+            WEB_CONCURRENCY="2",
+            WEB_API_URL=f"{self.gateway}/api/v1",
+            **self.metrics_env("web"),
+        )
+        wait_until(
+            lambda: (
+                requests.get(f"{self.gateway}/readyz", timeout=2).status_code == 200
+                and requests.get(f"{self.web}/readyz", timeout=2).status_code == 200
+            ),
+            timeout=90,
+            what="the platform and the web application to be ready",
+        )
+
+    def api(self, method: str, path: str, username: str, **kwargs: Any) -> requests.Response:
+        return requests.request(
+            method,
+            f"{self.gateway}/api/v1{path}",
+            headers=self.login(username),
+            timeout=15,
+            **kwargs,
+        )
+
+    def open_round(self) -> OpenRound:
+        """The ministry opens a round of the sample table and starts self-assessment."""
+        officer = self.login("bo.tdkt")
+
+        def table_arrived() -> bool:
+            created = requests.post(
+                f"{self.gateway}/api/v1/scoring/rounds",
+                headers=officer,
+                json={
+                    "year": ROUND_YEAR,
+                    "unit_kind": "so-tu-phap",
+                    "name": f"Thi đua năm {ROUND_YEAR}",
+                    "self_assessment_due": f"{ROUND_YEAR}-12-15T10:00:00+00:00",
+                    "review_due": f"{ROUND_YEAR}-12-20T10:00:00+00:00",
+                    "appraisal_due": f"{ROUND_YEAR + 1}-01-10T10:00:00+00:00",
+                },
+                timeout=15,
+            )
+            self._created = created
+            return created.status_code == 201
+
+        # The table and the units reach scoring through the bus: wait for them.
+        wait_until(table_arrived, timeout=60, interval=0.5, what="scoring to know the table")
+        round_ = self._created.json()
+        moved = requests.post(
+            f"{self.gateway}/api/v1/scoring/rounds/{round_['id']}/phase",
+            headers=officer,
+            json={"to": "self_assessment"},
+            timeout=15,
+        )
+        assert moved.status_code == 200, moved.text
+        sheets = requests.get(
+            f"{self.gateway}/api/v1/scoring/rounds/{round_['id']}/sheets",
+            headers=officer,
+            params={"page_size": 200},
+            timeout=15,
+        ).json()["items"]
+        return OpenRound(round_["id"], round_["table_id"], {s["unit_id"]: s["id"] for s in sheets})

@@ -1,0 +1,326 @@
+"""The unit officer's journey in a real browser, against the real platform (embedded mode).
+
+Trần Thị Bình (stp.hanoi, Sở Tư pháp Hà Nội) signs in, finds her unit's sheet on the home
+page, and fills in the whole sample table with the keyboard alone, seeing each criterion's
+points and the running totals at once; a second window editing the same criterion sees the
+conflict message; submitting early lists every blocking problem next to its criterion; the
+submitted sheet is read-only with its history and the total the scoring workers computed.
+Another province's officer (stp.hcm) who opens the sheet's address gets the 404 page, and a
+session that ended sends the user to sign in and back. axe-core checks every page on the way;
+screenshots at 1366×768 and 390 px wide go to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+
+from services.identity.domain import demo
+from tests.support.stack import Stack
+from tests.web.browser import Tab, chromium, require_browser
+from tests.web.platform import OpenRound, WebPlatform
+
+pytestmark = [pytest.mark.processes, pytest.mark.browser]
+
+PASSWORD = demo.PASSWORD
+NOTE_BELOW_MAX = "Còn thiếu 01 biên chế pháp chế"
+NOT_APPLICABLE = "A.II.2"  # the sample table lets it be declared "không phát sinh"
+BELOW_MAX = ("A.I.5", "2,5")  # manual points under the maximum need a note
+EXPECTED_TOTAL = "199,50"  # 200 but half a point on A.I.5; +2 bonus (E.1), −2 deduction (F.1)
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebPlatform]:
+    require_browser()
+    stack = Stack("embedded", tmp_path_factory.mktemp("web-journey"))
+    running = WebPlatform(stack)
+    try:
+        running.start()
+        yield running
+    finally:
+        stack.close()
+
+
+@pytest.fixture(scope="module")
+def round_(platform: WebPlatform) -> OpenRound:
+    return platform.open_round()
+
+
+@pytest.fixture(scope="module")
+def browser(platform: WebPlatform) -> Iterator[Any]:
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def officer(browser: Any, platform: WebPlatform) -> Iterator[Tab]:
+    """Trần Thị Bình's window, kept through the module's steps."""
+    tab = Tab(browser, platform.gateway)
+    yield tab
+    tab.close()
+
+
+@pytest.fixture(scope="module")
+def criteria(platform: WebPlatform, round_: OpenRound) -> list[dict[str, Any]]:
+    """The criteria of the round's table, in the order the form shows them."""
+    table = platform.api("GET", f"/criteria/tables/{round_.table_id}", "stp.hanoi").json()
+    found: list[dict[str, Any]] = []
+
+    def walk(nodes: list[dict[str, Any]]) -> None:
+        for node in nodes:
+            if "method" in node:
+                found.append(node)
+            walk(node.get("children", []))
+
+    walk(table["document"]["parts"])
+    return found
+
+
+def slug(code: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", code)
+
+
+def number(value: Any) -> str:
+    return str(value).replace(".", ",")
+
+
+def sheet_path(round_: OpenRound, unit: str = "stp-01") -> str:
+    return f"/sheets/{round_.sheets[unit]}"
+
+
+def fill_with_keyboard(tab: Tab, node: dict[str, Any]) -> None:
+    """Tab to the criterion's fields and type what the method needs, as a person would."""
+    s, kind, top = slug(node["code"]), node["method"]["type"], node["max_points"]
+    keyboard = tab.page.keyboard
+    if node["code"] == NOT_APPLICABLE:
+        tab.tab_to(f"{s}-na")
+        keyboard.press("Space")
+        tab.tab_to(f"{s}-note")
+        keyboard.type("Không phát sinh văn bản trái pháp luật trong năm")
+    elif kind == "boolean":
+        tab.tab_to(f"{s}-done")
+        keyboard.press("Space")
+    elif kind == "proportional":
+        tab.tab_to(f"{s}-achieved")
+        keyboard.type("12")
+        tab.tab_to(f"{s}-target")
+        keyboard.type("12")
+    elif kind == "bands_at_most":
+        tab.tab_to(f"{s}-days_late")
+        keyboard.type("0")
+    elif kind == "bands_at_least":
+        tab.tab_to(f"{s}-value")
+        keyboard.type(number(node["method"].get("input", {}).get("max", 100)))
+    elif kind == "manual":
+        tab.tab_to(f"{s}-points")
+        if node["code"] == BELOW_MAX[0]:
+            keyboard.type(BELOW_MAX[1])
+            tab.tab_to(f"{s}-note")
+            keyboard.type(NOTE_BELOW_MAX)
+        else:
+            keyboard.type(number(top))
+    else:
+        raise AssertionError(f"no way to fill {kind}")
+    keyboard.press("Tab")  # leaving the field saves it
+
+
+def test_the_officer_signs_in_and_sees_what_is_waiting(
+    officer: Tab, platform: WebPlatform, round_: OpenRound
+) -> None:
+    page = officer.page
+    page.goto("/")
+    assert "/sign-in" in page.url  # not signed in yet
+    assert page.locator("h1").inner_text() == "Đăng nhập"
+    officer.check_accessibility()
+    officer.screenshots("sign-in")
+
+    page.locator("#username").fill("stp.hanoi")
+    page.locator("#password").fill("not-the-password")
+    with page.expect_navigation():
+        page.locator("#password").press("Enter")
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in page.locator("[role=alert]").inner_text()
+    officer.check_accessibility()
+
+    officer.sign_in("stp.hanoi", PASSWORD)
+    assert page.locator("h1").inner_text() == "Xin chào, Trần Thị Bình"
+    mine = page.locator("#mine-title + ul")
+    assert "Đang soạn" in mine.inner_text()
+    assert "15/12/2026 17:00" in page.locator("table").inner_text()  # the deadline, in Vietnam
+    officer.check_accessibility()
+    officer.screenshots("home")
+    with page.expect_navigation():
+        mine.locator("a").first.click()
+    assert page.url.endswith(sheet_path(round_))
+
+
+def test_a_second_window_editing_the_same_criterion_sees_the_conflict(
+    officer: Tab, browser: Any, platform: WebPlatform, round_: OpenRound
+) -> None:
+    page = officer.page
+    assert page.locator("h1").inner_text().startswith("Tự chấm điểm năm 2026")
+    officer.check_accessibility()
+
+    other = Tab(browser, platform.gateway)  # the same officer, on another computer
+    try:
+        other.page.goto(sheet_path(round_))
+        other.sign_in("stp.hanoi", PASSWORD)
+        other.page.locator("#A-I-1-value").fill("80")
+        other.page.locator("#A-I-1-value").press("Tab")
+        other.page.locator("#result-A-I-1 [data-points]").wait_for()
+    finally:
+        other.close()
+
+    page.locator("#A-I-1-value").fill("95,5")
+    page.locator("#A-I-1-value").press("Tab")
+    conflict = page.locator("#result-A-I-1 .alert")
+    conflict.wait_for()
+    text = conflict.inner_text()
+    assert "Bạn (ở một cửa sổ hoặc máy tính khác) đã thay đổi tiêu chí này lúc" in text
+    assert "chưa được lưu" in text
+    officer.check_accessibility()
+    page.locator("#c-A-I-1").scroll_into_view_if_needed()
+    officer.screenshots("self-assessment-conflict")
+    with page.expect_navigation():
+        conflict.locator("[data-reload]").click()
+    assert page.locator("#A-I-1-value").input_value() == "80"  # the other window's figure
+
+
+def test_submitting_too_early_lists_every_blocking_problem_next_to_its_criterion(
+    officer: Tab, criteria: list[dict[str, Any]]
+) -> None:
+    page = officer.page
+    with page.expect_navigation():
+        page.locator("#submit-sheet").click()
+    problems = page.locator("#problems")
+    missing = len(criteria) - 1  # only A.I.1 holds figures
+    assert f"Chưa thể nộp phiếu: còn {missing} vấn đề" in problems.inner_text()
+    assert problems.locator("li").count() == missing
+    assert "Chưa có dữ liệu cho tiêu chí A.I.2" in page.locator("#result-A-I-2").inner_text()
+    officer.check_accessibility()
+    officer.screenshots("self-assessment-problems")
+
+
+def test_the_officer_fills_the_whole_table_with_the_keyboard(
+    officer: Tab, criteria: list[dict[str, Any]]
+) -> None:
+    page = officer.page
+    assert page.evaluate("document.activeElement.id") == "problems"  # the page put it there
+    first = criteria[0]
+    officer.tab_to(f"{slug(first['code'])}-value", limit=len(criteria) + 10)  # past the list
+    page.keyboard.press("Shift+Tab")  # so that filling the first criterion tabs into it
+    for node in criteria:
+        fill_with_keyboard(officer, node)
+        if node["code"] == BELOW_MAX[0]:
+            result = page.locator(f"#result-{slug(node['code'])} [data-points]")
+            result.wait_for()
+            assert result.inner_text() == "2,50"
+    officer.tab_to("count-E-1")
+    page.keyboard.type("1")
+    officer.tab_to("count-F-1")
+    page.keyboard.type("1")
+    page.keyboard.press("Tab")
+
+    totals = page.locator("#totals")
+    page.wait_for_function(
+        "([n, total]) => document.querySelector('#totals').innerText.includes(n)"
+        " && document.querySelector('[data-total]').innerText === total",
+        arg=[f"Đã nhập {len(criteria)}/{len(criteria)} tiêu chí", EXPECTED_TOTAL],
+    )
+    assert "A. Thực hiện nhiệm vụ trọng tâm công tác tư pháp" in totals.inner_text()
+    assert page.locator("#sub-A-I").inner_text() == "14,50 / 15"
+    assert page.locator(f"#{slug(NOT_APPLICABLE)}-achieved").is_disabled()
+    officer.check_accessibility()
+    page.locator("#c-A-I-5").scroll_into_view_if_needed()
+    officer.screenshots("self-assessment")
+
+
+def test_the_submitted_sheet_is_read_only_with_its_history_and_computed_total(
+    officer: Tab, platform: WebPlatform, round_: OpenRound
+) -> None:
+    page = officer.page
+    officer.tab_to("submit-sheet", limit=10)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Đã nộp phiếu" in page.locator("#alerts").inner_text()
+    assert "Đã nộp" in page.locator(".sheet-head").inner_text()
+    assert page.locator("#A-I-1-value").count() == 0  # no form any more
+    # The scoring workers compute the total within moments; the page shows it once done.
+    for _ in range(40):
+        if "Tổng điểm: 199,50" in page.locator(".sheet-head").inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    head = page.locator(".sheet-head").inner_text()
+    assert "Tổng điểm: 199,50" in head and "Xếp loại A" in head
+    history = page.locator(".history")
+    assert "Bị trả lại" not in history.inner_text()
+    assert "Đã nộp" in history.inner_text() or "submitted" in history.inner_text()
+    assert NOTE_BELOW_MAX in page.locator("#c-A-I-5").inner_text()
+    officer.check_accessibility()
+    officer.screenshots("sheet-submitted")
+
+
+def test_another_provinces_officer_gets_the_404_page_for_the_sheets_address(
+    browser: Any, platform: WebPlatform, round_: OpenRound
+) -> None:
+    tab = Tab(browser, platform.gateway)
+    try:
+        tab.page.goto(sheet_path(round_))
+        tab.sign_in("stp.hcm", PASSWORD)  # back to the address asked for, after sign-in
+        assert tab.page.url.endswith(sheet_path(round_))
+        assert tab.page.locator("h1").inner_text() == "Không tìm thấy trang"
+        assert "Hà Nội" not in tab.page.content()
+        tab.check_accessibility()
+        tab.screenshots("not-found")
+        own = tab.page.goto("/")
+        assert own is not None and own.ok
+        assert "Lê Văn Cường" in tab.page.locator("h1").inner_text()
+    finally:
+        tab.close()
+
+
+def _rewrite_session(tab: Tab, platform: WebPlatform, change: Any) -> None:
+    """Change the session cookie as the web application would sign it (its embedded key)."""
+    app = Flask("session-editor")
+    app.secret_key = (Path(platform.stack.root) / "web" / "secret-key").read_text().strip()
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    (cookie,) = [c for c in tab.context.cookies() if c["name"] == "thidua_session"]
+    session = serializer.loads(cookie["value"])
+    change(session)
+    tab.context.add_cookies([{**cookie, "value": serializer.dumps(session)}])
+
+
+def test_an_ended_session_sends_the_user_to_sign_in_and_back(
+    officer: Tab, platform: WebPlatform, round_: OpenRound
+) -> None:
+    """The access token has expired and the refresh token no longer works (revoked, or past
+    its 7 days): the next page says the session ended and signing in returns to it."""
+    page = officer.page
+    path = sheet_path(round_)
+
+    def expire(session: dict[str, Any]) -> None:
+        revoked = requests.post(
+            f"{platform.gateway}/api/v1/identity/oauth/revoke",
+            data={"token": session["tokens"]["r"]},
+            timeout=10,
+        )
+        assert revoked.status_code == 200
+        session["tokens"]["e"] = 0
+
+    _rewrite_session(officer, platform, expire)
+    page.reload()
+    assert "/sign-in?next=" in page.url and "expired=1" in page.url
+    assert page.locator("h1").inner_text() == "Phiên làm việc đã hết hạn"
+    officer.check_accessibility()
+    officer.screenshots("session-expired")
+    officer.sign_in("stp.hanoi", PASSWORD)
+    assert page.url.endswith(path)
+    assert page.locator("h1").inner_text().startswith("Tự chấm điểm năm 2026")
