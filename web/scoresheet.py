@@ -22,6 +22,14 @@ from web.formatting import format_number, parse_number
 
 NUMBER, WHOLE, CHOICE = "number", "whole", "choice"
 
+# What the drop zones accept before anything is sent: scoring's evidence types and its default
+# size limit (SCORING_EVIDENCE_MAX_BYTES). The platform checks again (and the file's bytes).
+EVIDENCE_EXTENSIONS = (
+    *(".pdf", ".jpg", ".jpeg", ".png"),
+    *(".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods"),
+)
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Field:

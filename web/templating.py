@@ -62,6 +62,8 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(
         csrf_token=web_session.csrf_token,
         slug=scoresheet.slug,
+        evidence_accept=",".join(scoresheet.EVIDENCE_EXTENSIONS),
+        evidence_max_bytes=scoresheet.EVIDENCE_MAX_BYTES,
         criterion_fields=scoresheet.fields,
         criterion_hint=criterion_hint,
         supported=scoresheet.supported,

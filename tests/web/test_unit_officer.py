@@ -21,6 +21,7 @@ import pytest
 import requests
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from playwright.sync_api import expect
 
 from services.identity.domain import demo
 from tests.support.stack import Stack
@@ -241,10 +242,53 @@ def test_the_officer_fills_the_whole_table_with_the_keyboard(
     officer.screenshots("self-assessment")
 
 
+def test_evidence_is_checked_before_upload_dropped_or_chosen_and_links_attach(
+    officer: Tab,
+) -> None:
+    page = officer.page
+    evidence = page.locator("#evidence-A-I-4")
+    evidence.locator("summary").click()
+    zone = evidence.locator("[data-dropzone]")
+
+    def drop(name: str, size: int, kind: str) -> None:
+        zone.evaluate(
+            """(zone, [name, size, kind]) => {
+                const body = new Uint8Array(size);
+                body.set(new TextEncoder().encode("%PDF-1.4 "));
+                const transfer = new DataTransfer();
+                transfer.items.add(new File([body], name, {type: kind}));
+                zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
+            }""",
+            [name, size, kind],
+        )
+
+    drop("setup.exe", 1000, "application/octet-stream")  # refused here, never sent
+    assert "Loại tệp này không được chấp nhận" in zone.locator("[data-drop-error]").inner_text()
+    drop("bao-cao-lon.pdf", 21 * 1024 * 1024, "application/pdf")
+    assert "Tệp quá lớn (tối đa 20 MB)" in zone.locator("[data-drop-error]").inner_text()
+    drop("ke-hoach-2026.pdf", 2048, "application/pdf")
+    listed = page.locator("#evidence-A-I-4 .evidence__list")
+    listed.wait_for()
+    assert "ke-hoach-2026.pdf" in listed.inner_text()
+
+    page.locator("#evidence-A-I-4 input[type=file]").set_input_files(
+        {"name": "quyet-dinh.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n1"}
+    )
+    expect(listed).to_contain_text("quyet-dinh.pdf")
+    page.locator("#url-A-I-4").fill("https://stp.hanoi.gov.vn/ke-hoach-2026")
+    page.locator("#url-A-I-4").press("Enter")
+    expect(listed).to_contain_text("https://stp.hanoi.gov.vn/ke-hoach-2026")
+    assert page.locator("#evidence-A-I-4 summary").inner_text().startswith("Minh chứng (3)")
+    officer.check_accessibility()
+    evidence.scroll_into_view_if_needed()
+    officer.screenshots("self-assessment-evidence")
+
+
 def test_the_submitted_sheet_is_read_only_with_its_history_and_computed_total(
     officer: Tab, platform: WebPlatform, round_: OpenRound
 ) -> None:
     page = officer.page
+    page.locator("#count-F-1").focus()  # the last field of the form
     officer.tab_to("submit-sheet", limit=10)
     with page.expect_navigation():
         page.keyboard.press("Enter")

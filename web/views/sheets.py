@@ -37,19 +37,6 @@ from web.views import require_user
 
 blueprint = Blueprint("sheets", __name__)
 
-EVIDENCE_EXTENSIONS = (
-    ".pdf",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".odt",
-    ".ods",
-)
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # scoring's default (SCORING_EVIDENCE_MAX_BYTES)
 HISTORY_PAGE = 200
 
 
@@ -144,8 +131,6 @@ def _context(user: User, loaded: dict[str, Any], **extra: Any) -> dict[str, Any]
         "leaves": data.leaves(loaded["document"]),
         "errors": {},
         "problems": [],
-        "evidence_accept": ",".join(EVIDENCE_EXTENSIONS),
-        "evidence_max_bytes": EVIDENCE_MAX_BYTES,
         **extra,
     }
 
@@ -402,8 +387,6 @@ def _evidence_reply(sheet_id: str, code: str, message: str | None, status: str) 
         editable=True,
         message=message,
         status=status,
-        evidence_accept=",".join(EVIDENCE_EXTENSIONS),
-        evidence_max_bytes=EVIDENCE_MAX_BYTES,
     )
     return make_response(body, 200)
 
