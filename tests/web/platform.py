@@ -88,8 +88,11 @@ class WebPlatform(Platform):
             gunicorn("gateway.app:create_app()"),
             PORT=str(self.gateway_port),
             GATEWAY_UPSTREAM_WEB=self.web,
-            # Every sign-in of the browsers comes from the web process's one address.
+            # Every request of the browsers and of the web process comes from 127.0.0.1, and
+            # the journeys are quick: the limits are not what these tests are about.
             GATEWAY_RATE_LIMIT_TOKEN="600/minute",
+            GATEWAY_RATE_LIMIT_ADDRESS="20000/minute",
+            GATEWAY_RATE_LIMIT_CLIENT="20000/minute",
             **self.upstream_env(),
             **self.metrics_env("gateway"),
         )
