@@ -154,15 +154,24 @@ class CountsIn(Schema):
 
 
 def points_in_range(points: Decimal) -> None:
-    """Not a Range: apispec would write a Decimal field's bounds as strings ("10000.00")."""
+    """Bounds and at most two decimals: points are kept to the hundredth, and a reviewer's
+    0.125 must not be rounded silently (marshmallow's ``places`` rounds half to even).
+
+    Not a Range: apispec would write a Decimal field's bounds as strings ("10000.00").
+    """
     if not 0 <= points <= MAX_POINTS:
         raise ValidationError(range_message(0, MAX_POINTS))
+    if points != points.quantize(Decimal("0.01")):
+        raise ValidationError(
+            localised(
+                "Điểm chỉ có tối đa hai chữ số thập phân.", "Points have at most two decimals."
+            )
+        )
 
 
 class PointsIn(Schema):
     points = fields.Decimal(
         required=True,
-        places=2,
         validate=points_in_range,
         metadata={"minimum": 0, "maximum": MAX_POINTS},
     )

@@ -127,7 +127,7 @@ def test_entry_inputs_have_bounds_and_clean_texts(scoring: Scoring) -> None:
 def test_points_reasons_and_rounds_are_bounded_and_clean(scoring: Scoring) -> None:
     before = state(scoring)
     client = scoring.client
-    for points in (1e300, 10_001, -1, "NaN"):
+    for points in (1e300, 10_001, -1, "NaN", "0.125", 0.125):
         problem = refused(
             client.post(
                 f"{SHEET}/entries/A.I.1/appraisal",

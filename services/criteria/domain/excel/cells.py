@@ -1,6 +1,6 @@
 """Cell values, as the grammar, the reader and the writer all see them.
 
-Keywords and labels are matched folded (:func:`fold`: case, spacing and Vietnamese diacritics
+Keywords and labels are matched folded (``kit.text.fold``: case, spacing and Vietnamese diacritics
 ignored). Numbers take a decimal point or comma, come back as ``int`` when whole and ``float``
 otherwise (``1.0`` → ``1``), and are written as plain decimal text (:func:`number_text`). Text
 is NFC-normalised and stripped (:func:`cell_text`); quoted in a message, it is cut to
@@ -14,14 +14,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kit.text import fold  # lower case, no diacritics (đ → d), single spaces
 from services.criteria.domain.excel.limits import MAX_QUOTED_CHARS
-
-
-def fold(text: str) -> str:
-    """Lower case, no diacritics (đ → d), single spaces: for matching keywords and labels."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
 
 
 def fold_key(text: str) -> str:
