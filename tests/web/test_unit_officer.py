@@ -156,6 +156,23 @@ def test_the_officer_signs_in_and_sees_what_is_waiting(
     assert "15/12/2026 17:00" in page.locator("table").inner_text()  # the deadline, in Vietnam
     officer.check_accessibility()
     officer.screenshots("home")
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Hồ sơ của tôi").click()
+    assert "Cán bộ đơn vị" in page.locator("table").inner_text()
+    officer.check_accessibility()
+    officer.screenshots("profile")
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+    assert page.locator("h1").inner_text() == "My profile"  # the same page, in English
+    assert page.locator("html").get_attribute("lang") == "en"
+    officer.check_accessibility()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tiếng Việt").click()
+    assert page.locator("h1").inner_text() == "Hồ sơ của tôi"
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Trang chủ").click()
     with page.expect_navigation():
         mine.locator("a").first.click()
     assert page.url.endswith(sheet_path(round_))
