@@ -3,6 +3,10 @@
 Each problem has a stable ``type`` (a URN that never changes, so clients can switch on it), a
 title in Vietnamese or English chosen by ``Accept-Language``, the HTTP status, a ``detail``
 for this occurrence, the request id, and for validation errors the field-level ``errors``.
+
+This is the HTTP edge of ``kit.errors``: the errors are raised there, without flask, and
+answered here, where the request says which language to speak (``language()``, once per
+answer). ``Problem`` is re-exported for the code that raises it by status.
 """
 
 from __future__ import annotations
@@ -11,6 +15,22 @@ from typing import Any
 
 from flask import Response, g, json, request
 from marshmallow import INCLUDE, Schema, fields
+
+from kit.errors import STATUS_SLUGS, Error, Problem, Text, localise
+
+__all__ = [
+    "CONTENT_TYPE",
+    "STATUS_SLUGS",
+    "TITLES",
+    "TYPE_PREFIX",
+    "Problem",
+    "ProblemSchema",
+    "error_response",
+    "language",
+    "prefers_vietnamese",
+    "problem_body",
+    "problem_response",
+]
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:thidua:problem:"
@@ -39,30 +59,6 @@ TITLES: dict[str, tuple[str, str]] = {
     "bad-gateway": ("Dịch vụ phía sau trả lời không hợp lệ", "Bad gateway"),
     "service-unavailable": ("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
     "gateway-timeout": ("Dịch vụ phía sau không trả lời kịp", "Gateway timeout"),
-}
-
-STATUS_SLUGS: dict[int, str] = {
-    400: "bad-request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
-    406: "not-acceptable",
-    409: "conflict",
-    408: "request-timeout",
-    412: "precondition-failed",
-    413: "payload-too-large",
-    414: "uri-too-long",
-    431: "headers-too-large",
-    501: "not-implemented",
-    428: "precondition-required",
-    415: "unsupported-media-type",
-    422: "validation-failed",
-    429: "too-many-requests",
-    500: "internal-error",
-    502: "bad-gateway",
-    503: "service-unavailable",
-    504: "gateway-timeout",
 }
 
 
@@ -167,56 +163,45 @@ class ProblemSchema(Schema):
     )
 
 
-class Problem(Exception):
-    """Raise anywhere in a request to answer with problem+json.
-
-    ``detail`` is a pair (Vietnamese, English) or one string used for both.
-    """
-
-    def __init__(
-        self,
-        status: int,
-        slug: str | None = None,
-        detail: str | tuple[str, str] | None = None,
-        **extra: Any,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.slug = slug or STATUS_SLUGS.get(status, "bad-request")
-        self.detail = detail
-        self.extra = extra
+def language() -> str:
+    """The language of this request's answers: "en" when the caller prefers English, "vi"
+    otherwise (the platform's users are Vietnamese)."""
+    best = request.accept_languages.best_match(["vi", "en"], default="vi")
+    return "en" if best == "en" else "vi"
 
 
 def prefers_vietnamese() -> bool:
     """Vietnamese unless the caller prefers English; the platform's users are Vietnamese."""
-    best = request.accept_languages.best_match(["vi", "en"], default="vi")
-    return best != "en"
+    return language() == "vi"
 
 
 def problem_body(
     status: int,
     slug: str,
-    detail: str | tuple[str, str] | None = None,
+    detail: Text | None = None,
     *,
     vietnamese: bool = True,
     instance: str | None = None,
     request_id: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
+    """The problem's JSON in one language: the title, ``detail`` and the messages of
+    ``errors`` (each a ``kit.errors.Text``) are said in Vietnamese or English."""
     title_vi, title_en = TITLES.get(slug, TITLES[STATUS_SLUGS.get(status, "bad-request")])
-    if isinstance(detail, tuple):
-        detail = detail[0] if vietnamese else detail[1]
+    said = "vi" if vietnamese else "en"
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + slug,
         "title": title_vi if vietnamese else title_en,
         "status": status,
     }
     if detail:
-        body["detail"] = detail
+        body["detail"] = localise(detail, said)
     if instance:
         body["instance"] = instance
     if request_id:
         body["request_id"] = request_id
+    if "errors" in extra:
+        extra = {**extra, "errors": localise(extra["errors"], said)}
     body.update(extra)
     return body
 
@@ -224,12 +209,12 @@ def problem_body(
 def problem_response(
     status: int,
     slug: str | None = None,
-    detail: str | tuple[str, str] | None = None,
+    detail: Text | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    """Build the problem+json response for the current request."""
-    vietnamese = prefers_vietnamese()
+    """Build the problem+json response for the current request, in its language."""
+    vietnamese = language() == "vi"
     body = problem_body(
         status,
         slug or STATUS_SLUGS.get(status, "bad-request"),
@@ -244,3 +229,10 @@ def problem_response(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def error_response(error: Error) -> Response:
+    """The answer to any ``kit.errors`` error: its status, slug, detail, members and headers."""
+    return problem_response(
+        error.status, error.slug, error.detail, headers=error.headers, **error.extra
+    )

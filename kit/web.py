@@ -5,7 +5,8 @@ is safe, a new one otherwise) carried into logs and events; ``X-Content-Type-Opt
 on every answer and ``Cache-Control: no-store`` on every answer to a request with credentials
 (exports and evidence downloads included: what one caller may read, no cache may keep); one
 JSON log line and the request metrics per request; RFC 9457 problem+json for every 4xx and
-5xx, including werkzeug's own (404, 405, 413, which names the limit that applied) and
+5xx: any ``kit.errors`` error (one handler, in the language ``Accept-Language`` asks for),
+werkzeug's own (404, 405, 413, which names the limit that applied) and
 unexpected errors; and a body size limit that holds for chunked bodies too.
 """
 
@@ -22,8 +23,9 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kit import context
+from kit.errors import Error
 from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
-from kit.problems import Problem, prefers_vietnamese, problem_response
+from kit.problems import error_response, prefers_vietnamese, problem_response
 
 log = logging.getLogger(__name__)
 
@@ -179,8 +181,9 @@ def _end_request(_: BaseException | None) -> None:
         context.correlation_id.reset(tokens[1])
 
 
-def _problem(error: Problem) -> Response:
-    return problem_response(error.status, error.slug, error.detail, **error.extra)
+def _problem(error: Error) -> Response:
+    """Any kit.errors error raised by a view, a hook or the domain, in the caller's language."""
+    return error_response(error)
 
 
 def _unexpected(error: Exception) -> Response:
@@ -206,5 +209,5 @@ def install(app: Flask, name: str, max_body_bytes: int) -> None:
     app.before_request(_begin_request)
     app.after_request(_finish_request)
     app.teardown_request(_end_request)
-    app.register_error_handler(Problem, _problem)
+    app.register_error_handler(Error, _problem)
     app.register_error_handler(Exception, _unexpected)

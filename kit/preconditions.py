@@ -1,0 +1,51 @@
+"""Optimistic concurrency for resources several people edit: ``If-Match`` against the ETag.
+
+An endpoint that changes such a resource (a criteria table draft, a scoresheet, an entry)
+answers its ETag when it is read, and takes it back as ``If-Match`` when it is changed:
+
+- no ``If-Match``: ``PreconditionRequired`` (428), the caller must say which version it read;
+- an ``If-Match`` that is not the current ETag: ``PreconditionFailed`` (412) with
+  ``current_etag``, so the caller can reload, merge and try again.
+
+The comparison is exact (the platform's ETags are weak and opaque, and ``*`` names no version
+a caller read, so it is refused like any stale one).
+
+Usage, in a view::
+
+    sent = if_match()                       # 428 before any work when it is missing
+    with database().transaction() as session:
+        sheet = load(session, sheet_id)     # 404 first when there is nothing to change
+        require_match(etag(sheet), sent)    # 412 when someone saved since
+        ...
+
+or, when the resource is at hand already, ``require_match(etag(sheet))`` alone.
+"""
+
+from __future__ import annotations
+
+from flask import request
+
+from kit.errors import PreconditionFailed, PreconditionRequired, Text
+
+HEADER = "If-Match"
+
+
+def if_match() -> str:
+    """The request's ``If-Match``; ``PreconditionRequired`` (428) when there is none."""
+    sent = request.headers.get(HEADER)
+    if not sent:
+        raise PreconditionRequired()
+    return sent
+
+
+def require_match(current_etag: str, sent: str | None = None, *, stale: Text | None = None) -> None:
+    """Go on only if the caller read the current version.
+
+    ``sent`` is the ``If-Match`` already taken with ``if_match()``; without it the request's is
+    read (428 when missing). ``stale`` words the 412's detail for this resource ("the table
+    was changed"); the 412 always carries ``current_etag``.
+    """
+    if sent is None:
+        sent = if_match()
+    if sent != current_etag:
+        raise PreconditionFailed(current_etag, stale)
