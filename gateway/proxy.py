@@ -275,7 +275,7 @@ def forward_web(path: str) -> Response:
     ``/metrics`` is not public here either (the web application's are for monitoring only)."""
     if path in OWN_PATHS:  # another method on the gateway's own /healthz or /readyz
         raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
-    if path.split("/", 1)[0] in ("api", "metrics"):
+    if resolved(path).split("/", 2)[1] in ("api", "metrics"):  # `/x/../metrics` too
         raise Problem(
             404,
             "not-found",

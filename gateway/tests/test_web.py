@@ -64,7 +64,8 @@ def test_the_api_and_the_gateways_own_paths_are_not_the_web_applications(
     client = gateway(GATEWAY_UPSTREAM_WEB=servers.start(app).url, signed_in=False)
     assert_problem(client.get("/api/nothing/here"), 404, "not-found")
     assert_problem(client.get("/api"), 404, "not-found")
-    assert_problem(client.get("/metrics"), 404, "not-found")
+    for spelling in ("/metrics", "/./metrics", "/x/../metrics", "/x/%2e%2e/metrics"):
+        assert_problem(client.get(spelling), 404, "not-found")
     assert client.get("/healthz").get_json()["service"] == "gateway"
     assert_problem(client.post("/healthz"), 405, "method-not-allowed")
     assert seen == []
