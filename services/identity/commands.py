@@ -11,7 +11,7 @@ import click
 
 from kit.config import Settings
 from kit.db import Database
-from kit.problems import Problem
+from kit.errors import Error, localise
 from services.identity.domain import demo, keys, reference, users
 
 
@@ -113,8 +113,8 @@ def add_commands(cli: click.Group) -> None:
                     date.today(),
                     None,
                 )
-        except Problem as problem:
-            errors = problem.extra.get("errors") or problem.detail
+        except Error as problem:  # said in Vietnamese, like the platform's answers by default
+            errors = localise(problem.extra.get("errors") or problem.detail)
             raise click.ClickException(json.dumps(errors, ensure_ascii=False)) from problem
         click.echo(f"system administrator {username} created")
 

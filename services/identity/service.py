@@ -5,11 +5,13 @@ from pathlib import Path
 from flask import Flask, g
 
 from kit.app import database
-from kit.problems import Problem
+from kit.errors import Unauthorized
 from kit.service import Service
 from services.identity.api import announcements, audit, clients, me, oauth, org, regions, users
 from services.identity.domain import keys, tokens
 from services.identity.models import Base
+
+SIGNED_OUT = ("Phiên đăng nhập đã kết thúc.", "This session has been signed out.")
 
 
 def _refuse_revoked_tokens() -> None:
@@ -19,11 +21,7 @@ def _refuse_revoked_tokens() -> None:
         return
     with database().read() as session:
         if tokens.is_revoked(session, caller.token_id):
-            raise Problem(
-                401,
-                "unauthorized",
-                ("Phiên đăng nhập đã kết thúc.", "This session has been signed out."),
-            )
+            raise Unauthorized(SIGNED_OUT)
 
 
 def _on_app(app: Flask) -> None:

@@ -8,9 +8,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from kit.app import database, principal
+from kit.errors import NotFound
 from kit.pagination import PageArgs, paginate
 from kit.policy import require
-from kit.problems import Problem
 from services.identity.domain import announcements as domain
 from services.identity.models import Announcement
 from services.identity.schemas import AnnouncementIn, AnnouncementPage, AnnouncementSchema
@@ -52,11 +52,5 @@ def get_announcement(announcement_id: int) -> Announcement:
     with database().read() as session:
         announcement = session.get(Announcement, announcement_id)
     if announcement is None:
-        raise Problem(
-            404,
-            detail=(
-                f"Không có thông báo số {announcement_id}.",
-                f"No announcement {announcement_id}.",
-            ),
-        )
+        raise NotFound(("thông báo số", "announcement"), str(announcement_id))
     return announcement

@@ -8,8 +8,8 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from kit.app import database, principal
+from kit.errors import Invalid, NotFound
 from kit.policy import require, require_somewhere
-from kit.problems import Problem
 from services.identity.domain import org, regions
 from services.identity.schemas import (
     AsOfArgs,
@@ -39,7 +39,7 @@ def _today() -> date:
 def _unit_or_404(session: Any, unit_id: str) -> Any:
     unit = org.get_unit(session, unit_id)
     if unit is None:
-        raise Problem(404, "not-found", (f"Không có đơn vị {unit_id}.", f"No unit {unit_id}."))
+        raise NotFound(("đơn vị", "unit"), unit_id)
     return unit
 
 
@@ -117,7 +117,10 @@ def change_unit(payload: dict[str, Any], unit_id: str) -> org.UnitView:
     with database().transaction() as session:
         unit = _unit_or_404(session, unit_id)
         if "parent_id" in payload and org.get_unit(session, payload["parent_id"]) is None:
-            raise org.invalid({"parent_id": [f"Không có đơn vị {payload['parent_id']}."]})
+            parent = payload["parent_id"]
+            raise Invalid(
+                {"parent_id": [(f"Không có đơn vị {parent}.", f"No unit {parent}.")]}, org.INVALID
+            )
         org.change_unit(
             session,
             caller.subject,

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kit.app import database, principal
+from kit.errors import Conflict
 from kit.pagination import PageArgs
-from kit.problems import Problem
 from services.identity.domain import audit, lockout
 from services.identity.domain import users as domain
 from services.identity.models import RoleAssignment, User
@@ -88,7 +88,7 @@ def create_user(payload: dict[str, Any]) -> Detail:
             return _detail(session, user)
     except IntegrityError:  # the same username created concurrently
         taken = ("Tên đăng nhập đã được dùng.", "The username is taken.")
-        raise Problem(409, "conflict", taken) from None
+        raise Conflict(taken) from None
 
 
 @blueprint.route("/users", methods=["GET"])
@@ -148,13 +148,11 @@ def set_password(payload: dict[str, Any], user_id: str) -> None:
     Your own password is changed through /me (it asks for the current one): 409 here.
     """
     if principal().subject == user_id:
-        raise Problem(
-            409,
-            "conflict",
+        raise Conflict(
             (
                 "Hãy đổi mật khẩu của chính mình ở /me/password.",
                 "Change your own password at /me/password.",
-            ),
+            )
         )
     with changing() as session:
         domain.set_password(session, principal(), user_id, payload["password"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context
 from sqlalchemy.orm import Session
 
 from kit import context
@@ -21,8 +20,9 @@ from services.identity.models import AuditEntry
 def source_address() -> str | None:
     """The caller's address: the gateway's ``X-Real-IP`` (it strips any the client sent and
     works out the address past its trusted proxies), believed only from a trusted proxy
-    (``THIDUA_TRUSTED_PROXIES``), or the peer when called directly."""
-    if not has_request_context():
+    (``THIDUA_TRUSTED_PROXIES``), or the peer when called directly. None outside a request
+    (a command, a consumer): only a request has a request id (kit.web sets it)."""
+    if context.request_id.get() is None:
         return None
     return client_address()
 

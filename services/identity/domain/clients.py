@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from kit.auth import Principal
 from kit.db import utcnow
+from kit.errors import Conflict, Error, Invalid, NotFound
 from kit.pagination import paginate
 from kit.policy import require
-from kit.problems import Problem
 from services.identity.domain import audit, passwords
-from services.identity.domain.users import NO_UNIT, Denied, conflict, invalid, unit_in_force
+from services.identity.domain.users import NO_UNIT, Denied, unit_in_force
 from services.identity.models import ApiClient
 
 SERVICES = ("identity", "criteria", "scoring", "awards", "notify")
@@ -34,7 +34,7 @@ CLIENT_ID = re.compile(r"\A[a-z0-9][a-z0-9._-]{2,63}\Z")
 def _require_manage(actor: Principal, action: str, client_id: str | None) -> None:
     try:
         require(actor, "client.manage", visible=True)
-    except Problem as refusal:
+    except Error as refusal:
         raise Denied(refusal, action, "client", client_id) from None
 
 
@@ -72,9 +72,9 @@ def create_client(
     if unit_id is not None and unit_in_force(session, unit_id) is None:
         errors["unit_id"] = [NO_UNIT]
     if errors:
-        raise invalid(errors)
+        raise Invalid(errors)
     if session.get(ApiClient, client_id) is not None:
-        raise conflict(("Mã ứng dụng đã được dùng.", "The client_id is taken."))
+        raise Conflict(("Mã ứng dụng đã được dùng.", "The client_id is taken."))
     secret = secrets.token_urlsafe(32)
     client = ApiClient(
         id=client_id,
@@ -112,7 +112,7 @@ def get_client(session: Session, actor: Principal, client_id: str) -> ApiClient:
     require(actor, "client.read", visible=True)
     client = session.get(ApiClient, client_id)
     if client is None:
-        raise Problem(404, "not-found", ("Không có ứng dụng này.", "No such client."))
+        raise NotFound(("ứng dụng", "client"))
     return client
 
 
@@ -129,7 +129,7 @@ def deactivate_client(session: Session, actor: Principal, client_id: str) -> Api
     _require_manage(actor, "client.deactivated", client_id)
     client = session.get(ApiClient, client_id)
     if client is None:
-        raise Problem(404, "not-found", ("Không có ứng dụng này.", "No such client."))
+        raise NotFound(("ứng dụng", "client"))
     if not client.is_active:
         return client
     client.is_active = False

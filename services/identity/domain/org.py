@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kit.db import utcnow
+from kit.errors import Invalid, Text
 from kit.events import emit
-from kit.problems import Problem
 from kit.text import matches
 from services.identity.domain import audit
 from services.identity.models import OrgUnit, OrgUnitVersion
@@ -78,13 +78,7 @@ class UnitView:
         }
 
 
-def invalid(errors: dict[str, list[str]], detail: tuple[str, str] | None = None) -> Problem:
-    return Problem(
-        422,
-        "validation-failed",
-        detail or ("Dữ liệu không hợp lệ, xem errors.", "Invalid data, see errors."),
-        errors=errors,
-    )
+INVALID: Text = ("Dữ liệu không hợp lệ, xem errors.", "Invalid data, see errors.")
 
 
 def get_unit(session: Session, unit_id: str) -> OrgUnit | None:
@@ -150,20 +144,27 @@ def create_unit(
     province_code: str | None = None,
     valid_from: date | None = None,
 ) -> OrgUnit:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Text]] = {}
     if session.get(OrgUnit, id) is not None:
-        errors["id"] = [f"Đơn vị {id} đã tồn tại. / Unit {id} already exists."]
+        errors["id"] = [(f"Đơn vị {id} đã tồn tại.", f"Unit {id} already exists.")]
     if kind not in KINDS:
-        errors["kind"] = [f"Loại đơn vị không hợp lệ; dùng: {', '.join(KINDS)}."]
+        errors["kind"] = [
+            (
+                f"Loại đơn vị không hợp lệ; dùng: {', '.join(KINDS)}.",
+                f"Unknown kind of unit; use: {', '.join(KINDS)}.",
+            )
+        ]
     if parent_id is not None:
         parent = session.get(OrgUnit, parent_id)
         if parent is None or (valid_from and not parent.exists_on(valid_from)):
             errors["parent_id"] = [
-                f"Đơn vị cấp trên {parent_id} không tồn tại vào ngày đó. "
-                f"/ Parent {parent_id} does not exist then."
+                (
+                    f"Đơn vị cấp trên {parent_id} không tồn tại vào ngày đó.",
+                    f"Parent {parent_id} does not exist then.",
+                )
             ]
     if errors:
-        raise invalid(errors)
+        raise Invalid(errors, INVALID)
     unit = OrgUnit(
         id=id,
         code=code,
@@ -194,18 +195,31 @@ def change_unit(
 ) -> OrgUnit:
     """Rename or move ``unit`` from ``effective`` on (a new version; history is kept)."""
     if not unit.exists_on(effective):
-        raise invalid(
+        raise Invalid(
             {
                 "effective_date": [
-                    "Đơn vị không tồn tại vào ngày hiệu lực. "
-                    "/ The unit does not exist on that date."
+                    (
+                        "Đơn vị không tồn tại vào ngày hiệu lực.",
+                        "The unit does not exist on that date.",
+                    )
                 ]
-            }
+            },
+            INVALID,
         )
     current = unit.version_on(effective)
     new_parent = parent_id if parent_id is not None else current.parent_id
     if new_parent == unit.id:
-        raise invalid({"parent_id": ["Một đơn vị không thể là cấp trên của chính nó."]})
+        raise Invalid(
+            {
+                "parent_id": [
+                    (
+                        "Một đơn vị không thể là cấp trên của chính nó.",
+                        "A unit cannot be its own parent.",
+                    )
+                ]
+            },
+            INVALID,
+        )
     same_day = next((v for v in unit.versions if v.valid_from == effective), None)
     version = same_day or OrgUnitVersion(
         valid_from=effective, name=current.name, parent_id=current.parent_id
@@ -260,51 +274,65 @@ def merge(
     or ``new_successor``, opened on ``effective``. Refused as a whole (422, nothing changed)
     when any unit is missing, already closed, of another kind, or the successor itself.
     """
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Text]] = {}
     eve = effective - timedelta(days=1)
     if (successor_id is None) == (new_successor is None):
         errors["successor"] = [
-            "Chỉ rõ đúng một: successor_id (đơn vị có sẵn) hoặc "
-            "new_successor (đơn vị mới). / Give exactly one of successor_id "
-            "or new_successor."
+            (
+                "Chỉ rõ đúng một: successor_id (đơn vị có sẵn) hoặc new_successor (đơn vị mới).",
+                "Give exactly one of successor_id or new_successor.",
+            )
         ]
     if not merged_ids:
-        errors["merged_ids"] = ["Cần ít nhất một đơn vị bị hợp nhất. / Name at least one unit."]
+        errors["merged_ids"] = [("Cần ít nhất một đơn vị bị hợp nhất.", "Name at least one unit.")]
     merged: list[OrgUnit] = []
     for unit_id in dict.fromkeys(merged_ids):
         unit = session.get(OrgUnit, unit_id)
         if unit is None or not unit.exists_on(eve):
             errors.setdefault("merged_ids", []).append(
-                f"{unit_id}: không tồn tại vào ngày trước ngày hiệu lực. "
-                f"/ does not exist on the day before the effective date."
+                (
+                    f"{unit_id}: không tồn tại vào ngày trước ngày hiệu lực.",
+                    f"{unit_id}: does not exist on the day before the effective date.",
+                )
             )
         elif unit.valid_to is not None:
             errors.setdefault("merged_ids", []).append(
-                f"{unit_id}: đã kết thúc (hợp nhất) trước đó. / already closed or merged."
+                (
+                    f"{unit_id}: đã kết thúc (hợp nhất) trước đó.",
+                    f"{unit_id}: already closed or merged.",
+                )
             )
         else:
             merged.append(unit)
     successor = session.get(OrgUnit, successor_id) if successor_id else None
     if successor_id and (successor is None or not successor.exists_on(effective)):
         errors["successor_id"] = [
-            f"{successor_id}: không tồn tại vào ngày hiệu lực. "
-            "/ does not exist on the effective date."
+            (
+                f"{successor_id}: không tồn tại vào ngày hiệu lực.",
+                f"{successor_id}: does not exist on the effective date.",
+            )
         ]
     if successor_id and successor_id in merged_ids:
         errors["successor_id"] = [
-            "Đơn vị kế thừa không thể nằm trong danh sách bị hợp nhất. "
-            "/ The successor cannot be one of the merged units."
+            (
+                "Đơn vị kế thừa không thể nằm trong danh sách bị hợp nhất.",
+                "The successor cannot be one of the merged units.",
+            )
         ]
     kinds = {u.kind for u in merged} | ({successor.kind} if successor else set())
     if len(kinds) > 1:
         errors["merged_ids"] = [
-            f"Các đơn vị phải cùng loại (đang có: {', '.join(sorted(kinds))})."
-            " / Units of one kind only."
+            (
+                f"Các đơn vị phải cùng loại (đang có: {', '.join(sorted(kinds))}).",
+                f"Units of one kind only (given: {', '.join(sorted(kinds))}).",
+            )
         ]
     if new_successor and session.get(OrgUnit, new_successor.id) is not None:
-        errors["new_successor"] = [f"{new_successor.id} đã tồn tại. / already exists."]
+        errors["new_successor"] = [
+            (f"{new_successor.id} đã tồn tại.", f"{new_successor.id} already exists.")
+        ]
     if errors:
-        raise invalid(errors, ("Không thể hợp nhất, xem errors.", "Cannot merge, see errors."))
+        raise Invalid(errors, ("Không thể hợp nhất, xem errors.", "Cannot merge, see errors."))
 
     if new_successor is not None:
         model = merged[0]

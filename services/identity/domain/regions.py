@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kit.errors import Invalid, NotFound, Text
 from kit.events import emit
-from kit.problems import Problem
 from services.identity.domain import audit
-from services.identity.domain.org import invalid
+from services.identity.domain.org import INVALID
 from services.identity.models import OrgUnit, Region, RegionMember
 
 CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
@@ -32,13 +32,16 @@ def region_id(year: int, code: str) -> str:
 def check_code(code: str) -> None:
     """422 unless ``code`` can name a region: 1–64 of a-z, 0-9 and hyphens."""
     if not CODE.fullmatch(code):
-        raise invalid(
+        raise Invalid(
             {
                 "code": [
-                    "Mã khu vực gồm 1–64 ký tự a-z, 0-9 và gạch ngang. "
-                    "/ A region code is 1–64 characters of a-z, 0-9 and hyphens."
+                    (
+                        "Mã khu vực gồm 1–64 ký tự a-z, 0-9 và gạch ngang.",
+                        "A region code is 1–64 characters of a-z, 0-9 and hyphens.",
+                    )
                 ]
-            }
+            },
+            INVALID,
         )
 
 
@@ -58,7 +61,7 @@ def regions_of_unit(session: Session, unit_id: str) -> list[str]:
 def get_region(session: Session, rid: str) -> Region:
     region = session.get(Region, rid)
     if region is None:
-        raise Problem(404, "not-found", (f"Không có khu vực thi đua {rid}.", f"No region {rid}."))
+        raise NotFound(("khu vực thi đua", "region"), rid)
     return region
 
 
@@ -69,17 +72,20 @@ def _check_members(
     unit_ids: Iterable[str],
     lead: str | None,
     deputies: Iterable[str],
-) -> dict[str, list[str]]:
+) -> dict[str, list[Text]]:
     """Members must exist during the year and be in no other region of that year; lead and
     deputies must be members."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Text]] = {}
     first, last = date(year, 1, 1), date(year, 12, 31)
     members = list(dict.fromkeys(unit_ids))
     for unit_id in members:
         unit = session.get(OrgUnit, unit_id)
         if unit is None or not (unit.exists_on(first) or unit.exists_on(last)):
             errors.setdefault("member_ids", []).append(
-                f"{unit_id}: không tồn tại trong năm {year}. / does not exist in {year}."
+                (
+                    f"{unit_id}: không tồn tại trong năm {year}.",
+                    f"{unit_id}: does not exist in {year}.",
+                )
             )
     elsewhere = session.execute(
         select(RegionMember.unit_id, RegionMember.region_id)
@@ -89,20 +95,25 @@ def _check_members(
     )
     for unit_id, other in elsewhere:
         errors.setdefault("member_ids", []).append(
-            f"{unit_id}: đã thuộc khu vực {other} của năm {year}. "
-            f"/ is already a member of {other} in {year}."
+            (
+                f"{unit_id}: đã thuộc khu vực {other} của năm {year}.",
+                f"{unit_id}: is already a member of {other} in {year}.",
+            )
         )
     if lead is not None and lead not in members:
         errors["lead_unit_id"] = [
-            "Đơn vị trưởng khu vực phải là thành viên. / The lead unit must be a member."
+            ("Đơn vị trưởng khu vực phải là thành viên.", "The lead unit must be a member.")
         ]
     strangers = [d for d in deputies if d not in members]
     if strangers:
         errors["deputy_unit_ids"] = [
-            f"Không phải thành viên: {', '.join(strangers)}. / Not members: {', '.join(strangers)}."
+            (
+                f"Không phải thành viên: {', '.join(strangers)}.",
+                f"Not members: {', '.join(strangers)}.",
+            )
         ]
     if not members:
-        errors["member_ids"] = ["Khu vực cần ít nhất một thành viên. / At least one member."]
+        errors["member_ids"] = [("Khu vực cần ít nhất một thành viên.", "At least one member.")]
     return errors
 
 
@@ -134,7 +145,7 @@ def save_region(
     rid = region_id(year, code)
     errors = _check_members(session, rid, year, member_ids, lead_unit_id, deputy_unit_ids)
     if errors:
-        raise invalid(errors)
+        raise Invalid(errors, INVALID)
     region = session.get(Region, rid)
     before = _membership(region) if region else None
     if region is None:

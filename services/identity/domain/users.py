@@ -20,8 +20,11 @@ policy's ``Target`` of a user is that unit:
 
 Every change is written to the audit log in its own transaction and, where the platform needs
 to know, told through an event in that same transaction. A refused change raises ``Denied``
-(a Problem carrying what to audit): the API records it with outcome ``denied`` in a separate
-transaction, once the change's has rolled back.
+(a kit.errors error carrying what to audit): the API records it with outcome ``denied`` in a
+separate transaction, once the change's has rolled back.
+
+Refusals are kit.errors (``NotFound``, ``Invalid``, ``Conflict``, ``Forbidden``); their messages
+are (Vietnamese, English) pairs, said in the caller's language by the HTTP edge.
 
 Usernames are stored lowercase (``[a-z0-9._-]{3,64}``), so lookups are case-insensitive. Days
 are UTC days, like kit.policy's.
@@ -34,13 +37,13 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import has_request_context
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from kit import principals
 from kit.auth import Grant, Principal
 from kit.db import utcnow
+from kit.errors import Conflict, Error, Forbidden, Invalid, NotFound, Text
 from kit.events import emit
 from kit.pagination import paginate
 from kit.policy import (
@@ -53,7 +56,6 @@ from kit.policy import (
     grants_for,
     require,
 )
-from kit.problems import Problem, prefers_vietnamese
 from kit.text import search_words
 from services.identity.domain import audit, lockout, passwords
 from services.identity.models import (
@@ -81,54 +83,35 @@ def today() -> date:
 # -- problems ------------------------------------------------------------------------------
 
 
-class Denied(Problem):
-    """A change refused by authorisation; ``action`` and the target say what to audit."""
+class Denied(Error):
+    """A change refused by authorisation; ``action`` and the target say what to audit.
+
+    It answers as the ``refusal`` it wraps would (its status, slug, detail and members).
+    """
 
     def __init__(
         self,
-        refusal: Problem,
+        refusal: Error,
         action: str,
         target_type: str,
         target_id: str | None,
         **details: Any,
     ) -> None:
-        super().__init__(refusal.status, refusal.slug, refusal.detail, **refusal.extra)
+        super().__init__(refusal.detail, **refusal.extra)
+        self.status, self.slug, self.headers = refusal.status, refusal.slug, refusal.headers
         self.action = action
         self.target_type = target_type
         self.target_id = target_id
         self.details = details
 
 
-Messages = dict[str, list[tuple[str, str]]]
+Messages = dict[str, list[Text]]
 
 
-def localised(errors: Messages) -> dict[str, list[str]]:
-    """Field errors in the caller's language (Vietnamese outside a request)."""
-    vietnamese = prefers_vietnamese() if has_request_context() else True
-    return {
-        name: [vi if vietnamese else en for vi, en in messages] for name, messages in errors.items()
-    }
+def not_found() -> NotFound:
+    return NotFound(detail=("Không tìm thấy người dùng.", "No such user."))
 
 
-def invalid(errors: Messages) -> Problem:
-    """422 with field errors, in the caller's language."""
-    return Problem(
-        422,
-        "validation-failed",
-        ("Một số trường không hợp lệ, xem errors.", "Some fields are invalid, see errors."),
-        errors=localised(errors),
-    )
-
-
-def not_found() -> Problem:
-    return Problem(404, "not-found", ("Không tìm thấy người dùng.", "No such user."))
-
-
-def conflict(detail: tuple[str, str], **extra: Any) -> Problem:
-    return Problem(409, "conflict", detail, **extra)
-
-
-FORBIDDEN = ("Bạn không có quyền thực hiện thao tác này.", "You may not do this.")
 OUTRANKED = (
     "Người dùng này giữ vai trò vượt quá quyền quản trị của bạn.",
     "This user holds roles beyond what you may administer.",
@@ -187,22 +170,20 @@ def _manageable(session: Session, actor: Principal, user_id: str, action: str) -
         raise not_found()
     try:
         require(actor, "user.read", target(user))
-    except Problem:
+    except Error:
         raise Denied(not_found(), action, "user", user.id, reason="not_visible") from None
     try:
         require(actor, "user.manage", target(user), visible=True)
-    except Problem as refusal:
+    except Error as refusal:
         raise Denied(refusal, action, "user", user.id, reason="not_permitted") from None
     if not outranks(actor, user):
-        raise Denied(
-            Problem(403, "forbidden", OUTRANKED), action, "user", user.id, reason="outranked"
-        )
+        raise Denied(Forbidden(OUTRANKED), action, "user", user.id, reason="outranked")
     return user
 
 
 def _refuse_self(actor: Principal, user: User, detail: tuple[str, str]) -> None:
     if actor.subject == user.id:
-        raise conflict(detail)
+        raise Conflict(detail)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -251,7 +232,7 @@ def list_users(
     """
     grants = grants_for(actor, "user.read")
     if not grants:
-        raise Problem(403, "forbidden", FORBIDDEN)
+        raise Forbidden()
     query = select(User).order_by(User.username)
     if not any(g.scope == "national" for g in grants):
         units = sorted({g.scope_id for g in grants if g.scope == "unit" and g.scope_id})
@@ -275,7 +256,7 @@ def list_lockouts(
     """Accounts and addresses blocked now. A unit admin sees its units' accounts only."""
     grants = grants_for(actor, "user.manage")
     if not grants:
-        raise Problem(403, "forbidden", FORBIDDEN)
+        raise Forbidden()
     query = lockout.blocked_query()
     if not any(g.scope == "national" for g in grants):
         units = sorted({g.scope_id for g in grants if g.scope == "unit" and g.scope_id})
@@ -362,7 +343,7 @@ def create_user(
     """Create an active user of ``unit_id``; without a password it cannot sign in yet."""
     try:
         require(actor, "user.manage", Target.of_unit(unit_id), visible=True)
-    except Problem as refusal:
+    except Error as refusal:
         raise Denied(refusal, "user.created", "unit", unit_id, username=username) from None
     name = username.strip().lower()
     errors: Messages = {}
@@ -380,10 +361,10 @@ def create_user(
     if password is not None:
         errors.update(_password_errors(password, name))
     if errors:
-        raise invalid(errors)
+        raise Invalid(errors)
     if find_by_username(session, name) is not None:
         taken = ("Tên đăng nhập đã được dùng.", "The username is taken.")
-        raise conflict(taken, errors=localised({"username": [taken]}))
+        raise Conflict(taken, errors={"username": [taken]})
     now = utcnow()
     user = User(
         id=str(uuid.uuid4()),
@@ -419,7 +400,7 @@ def update_user(session: Session, actor: Principal, user_id: str, changes: dict[
     if "full_name" in changes:
         full_name = (changes["full_name"] or "").strip()
         if not full_name:
-            raise invalid({"full_name": [NO_NAME]})
+            raise Invalid({"full_name": [NO_NAME]})
         if full_name != user.full_name:
             user.full_name = full_name
             changed.append("full_name")
@@ -496,7 +477,7 @@ def set_password(session: Session, actor: Principal, user_id: str, password: str
         user = _manageable(session, actor, user_id, "user.password_set")
     errors = _password_errors(password, user.username)
     if errors:
-        raise invalid(errors)
+        raise Invalid(errors)
     now = utcnow()
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = now
@@ -599,16 +580,14 @@ def assign_role(
     elif valid_to is not None and valid_to < today():
         errors["valid_to"] = [("Ngày kết thúc đã qua.", "valid_to is in the past.")]
     if errors:
-        raise invalid(errors)
+        raise Invalid(errors)
     if not may_grant(actor, role, scope, scope_id):
         raise Denied(
-            Problem(
-                403,
-                "forbidden",
+            Forbidden(
                 (
                     f"Bạn không được cấp vai trò {role} trong phạm vi này.",
                     f"You may not grant the role {role} in this scope.",
-                ),
+                )
             ),
             "role.assigned",
             "user",
@@ -621,7 +600,7 @@ def assign_role(
         same = (held.role, held.scope, held.scope_id) == (role, scope, scope_id)
         overlaps = valid_to is None or held.valid_from <= valid_to
         if same and overlaps:
-            raise conflict(
+            raise Conflict(
                 (
                     "Người dùng đã có vai trò này trong phạm vi và thời gian đó.",
                     "The user already holds this role in this scope for that period.",
@@ -661,7 +640,7 @@ def revoke_role(
     user = _manageable(session, actor, user_id, "role.revoked")
     assignment = session.get(RoleAssignment, assignment_id)
     if assignment is None or assignment.user_id != user.id:
-        raise Problem(404, "not-found", ("Không có phân quyền này.", "No such role assignment."))
+        raise NotFound(("phân quyền", "role assignment"))
     _refuse_self(
         actor,
         user,
@@ -669,7 +648,7 @@ def revoke_role(
     )
     if not may_grant(actor, assignment.role, assignment.scope, assignment.scope_id):
         raise Denied(
-            Problem(403, "forbidden", FORBIDDEN),
+            Forbidden(),
             "role.revoked",
             "user",
             user.id,
