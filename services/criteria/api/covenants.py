@@ -9,9 +9,9 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from kit.app import database, principal
+from kit.errors import Forbidden
 from kit.pagination import paginate
 from kit.policy import Target, require, require_somewhere
-from kit.problems import Problem
 from services.criteria.domain import covenants
 from services.criteria.schemas_movements import (
     CovenantArgs,
@@ -86,10 +86,8 @@ def sign_covenant(payload: dict[str, Any], covenant_id: str) -> dict[str, Any]:
         covenant = covenants.get(session, covenant_id)
         unit_id = caller.unit_id
         if unit_id is None:
-            raise Problem(
-                403,
-                "forbidden",
-                ("Tài khoản không thuộc đơn vị nào: không thể ký.", "You belong to no unit."),
+            raise Forbidden(
+                ("Tài khoản không thuộc đơn vị nào: không thể ký.", "You belong to no unit.")
             )
         require(caller, "covenant.sign", Target.of_unit(unit_id), visible=True)
         signature = covenants.sign(

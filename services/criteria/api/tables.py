@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kit.app import accepts, database, principal
+from kit.errors import Invalid, NotFound, PayloadTooLarge, Text
 from kit.pagination import paginate
 from kit.policy import allows, require
-from kit.problems import Problem
+from kit.preconditions import if_match, require_match
 from services.criteria.domain import excel, tables
 from services.criteria.models import CriteriaTable
 from services.criteria.schemas import (
@@ -47,12 +48,14 @@ def _visible(session: Session, table_id: str) -> CriteriaTable:
     """The table, if the caller may know it: drafts exist only for ministry officers."""
     table = session.get(CriteriaTable, table_id)
     if table is None or (table.status == "draft" and not _editor()):
-        raise Problem(
-            404,
-            "not-found",
-            (f"Không có bảng tiêu chí {table_id}.", f"No criteria table {table_id}."),
-        )
+        raise NotFound(("bảng tiêu chí", "criteria table"), table_id)
     return table
+
+
+CHANGED = (
+    "Bảng đã được người khác sửa; hãy tải lại.",
+    "Someone else changed the table; reload it.",
+)
 
 
 def _etag(table: CriteriaTable) -> str:
@@ -111,25 +114,10 @@ def create_table(payload: dict[str, Any]) -> Response:
 def save_table(payload: dict[str, Any], table_id: str) -> Response:
     """Replace a draft's document. Send the ETag you read as If-Match: 412 if it moved on."""
     require(principal(), "criteria.manage", visible=True)
-    expected = request.headers.get("If-Match")
-    if not expected:
-        raise Problem(
-            428,
-            "precondition-required",
-            ("Cần gửi If-Match với ETag đã đọc.", "Send If-Match with the ETag read."),
-        )
+    sent = if_match()
     with database().transaction() as session:
         table = _visible(session, table_id)
-        if expected != _etag(table):
-            raise Problem(
-                412,
-                "precondition-failed",
-                (
-                    "Bảng đã được người khác sửa; hãy tải lại.",
-                    "Someone else changed the table; reload it.",
-                ),
-                current_etag=_etag(table),
-            )
+        require_match(_etag(table), sent, stale=CHANGED)
         tables.update_draft(session, table, payload["document"])
         return _with_etag(table)
 
@@ -238,38 +226,30 @@ def import_table(form: dict[str, Any]) -> Response:
     require(principal(), "criteria.manage", visible=True)
     upload = request.files.get("file")
     if upload is None:
-        raise Problem(
-            422,
-            "validation-failed",
+        raise Invalid(
+            {"file": [("Bắt buộc.", "Required.")]},
             ("Thiếu tệp Excel (trường file).", "No Excel file (field 'file')."),
-            errors={"file": ["Bắt buộc. / Required."]},
         )
     try:
         result = excel.import_table(upload.read())
     except excel.WorkbookTooLarge as refused:
-        raise Problem(
-            413,
-            "payload-too-large",
-            (refused.vi, refused.en),
-            limit=refused.limit,
-            limit_value=refused.maximum,
+        raise PayloadTooLarge(
+            (refused.vi, refused.en), limit=refused.limit, limit_value=refused.maximum
         ) from None
     if result.errors:
-        by_cell: dict[str, list[str]] = {}
+        by_cell: dict[str, list[Text]] = {}
         for error in result.errors:  # keyed by Excel address: 'Bảng tiêu chí'!E12
-            by_cell.setdefault(error.ref, []).append(f"{error.vi} / {error.en}")
+            by_cell.setdefault(error.ref, []).append((error.vi, error.en))
         listed_vi, listed_en = "", ""
         if result.errors_truncated:
             listed_vi = f" (liệt kê {len(result.errors)} lỗi đầu)"
             listed_en = f" (the first {len(result.errors)} are listed)"
-        raise Problem(
-            422,
-            "validation-failed",
+        raise Invalid(
+            by_cell,
             (
                 f"Tệp có {result.error_count} lỗi{listed_vi}; chưa lưu gì.",
                 f"The file has {result.error_count} errors{listed_en}; nothing was saved.",
             ),
-            errors=by_cell,
             excel_errors=[{**dataclasses.asdict(e), "ref": e.ref} for e in result.errors],
             error_count=result.error_count,
             errors_truncated=result.errors_truncated,

@@ -23,8 +23,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from kit.db import utcnow
+from kit.errors import Invalid, NotFound, StateConflict, Text
 from kit.events import emit
-from kit.problems import Problem
 from services.criteria import events
 from services.criteria.models import CriteriaTable, Movement, UnitCopy
 
@@ -44,36 +44,19 @@ FIELDS = (
 )
 
 
-def invalid(errors: dict[str, list[str]]) -> Problem:
-    return Problem(
-        422,
-        "validation-failed",
+Errors = dict[str, list[Text]]
+
+
+def invalid(errors: Errors) -> Invalid:
+    return Invalid(
+        errors,
         ("Phong trào thi đua không hợp lệ, xem errors.", "The movement is invalid, see errors."),
-        errors=errors,
     )
 
 
-def conflict(movement: Movement, action: str) -> Problem:
-    allowed = TRANSITIONS[movement.status]
-    names = ", ".join(allowed)
-    return Problem(
-        409,
-        "conflict",
-        (
-            f"Phong trào đang ở trạng thái '{movement.status}': không thể {action}. "
-            f"Được phép: {names or 'không thao tác nào'}.",
-            f"The movement is {movement.status}: cannot {action}. Allowed: {names or 'nothing'}.",
-        ),
-        status_now=movement.status,
-        allowed=allowed,
-    )
-
-
-def not_found(movement_id: str) -> Problem:
-    return Problem(
-        404,
-        "not-found",
-        (f"Không có phong trào thi đua {movement_id}.", f"No movement {movement_id}."),
+def conflict(movement: Movement, action: str) -> StateConflict:
+    return StateConflict(
+        ("Phong trào", "movement"), movement.status, action, TRANSITIONS[movement.status]
     )
 
 
@@ -84,56 +67,64 @@ def _day(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def _check_phases(phases: list[dict[str, Any]], first: date, last: date) -> list[str]:
+def _check_phases(phases: list[dict[str, Any]], first: date, last: date) -> list[Text]:
     """Each phase inside [first, last], with its own dates in order; phases in order, apart."""
-    problems: list[str] = []
+    problems: list[Text] = []
     previous: dict[str, Any] | None = None
     for number, phase in enumerate(phases, start=1):
         vi, en = f"Đợt thứ {number} ({phase['name']})", f"Phase {number} ({phase['name']})"
         start, end = phase["starts_on"], phase["ends_on"]
         if start > end:
-            problems.append(f"{vi}: ngày bắt đầu sau ngày kết thúc. / {en}: starts after it ends.")
+            problems.append(
+                (f"{vi}: ngày bắt đầu sau ngày kết thúc.", f"{en}: starts after it ends.")
+            )
         if start < first or end > last:
             problems.append(
-                f"{vi} ({_day(start)}–{_day(end)}) nằm ngoài thời gian phong trào "
-                f"({_day(first)}–{_day(last)}). / {en} lies outside the movement's "
-                f"period ({first.isoformat()} to {last.isoformat()})."
+                (
+                    f"{vi} ({_day(start)}–{_day(end)}) nằm ngoài thời gian phong trào "
+                    f"({_day(first)}–{_day(last)}).",
+                    f"{en} lies outside the movement's "
+                    f"period ({first.isoformat()} to {last.isoformat()}).",
+                )
             )
         if previous is not None and start <= previous["ends_on"]:
             problems.append(
-                f"{vi} bắt đầu trước khi đợt trước ({previous['name']}) kết thúc: các đợt "
-                f"phải theo thứ tự và không chồng lấn. / {en} starts before the previous "
-                f"one ({previous['name']}) ends: phases must be in order and must not overlap."
+                (
+                    f"{vi} bắt đầu trước khi đợt trước ({previous['name']}) kết thúc: các đợt "
+                    f"phải theo thứ tự và không chồng lấn.",
+                    f"{en} starts before the previous one ({previous['name']}) ends: "
+                    f"phases must be in order and must not overlap.",
+                )
             )
         previous = phase
     names = [phase["name"] for phase in phases]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         problems.append(
-            f"Tên đợt bị trùng: {', '.join(twice)}. / Phase names repeat: {', '.join(twice)}."
+            (f"Tên đợt bị trùng: {', '.join(twice)}.", f"Phase names repeat: {', '.join(twice)}.")
         )
     return problems
 
 
-def _unit_problem(session: Session, unit_id: str, day: date) -> str | None:
+def _unit_problem(session: Session, unit_id: str, day: date) -> Text | None:
     unit = session.get(UnitCopy, unit_id)
     if unit is None:
-        return f"{unit_id}: không có đơn vị này. / no such unit."
+        return (f"{unit_id}: không có đơn vị này.", f"{unit_id}: no such unit.")
     if not unit.exists_on(day):
         return (
-            f"{unit_id}: đơn vị không còn/chưa hoạt động ngày {_day(day)}. / "
-            f"the unit is not in force on {day.isoformat()}."
+            f"{unit_id}: đơn vị không còn/chưa hoạt động ngày {_day(day)}.",
+            f"{unit_id}: the unit is not in force on {day.isoformat()}.",
         )
     return None
 
 
-def check(session: Session, data: dict[str, Any]) -> dict[str, list[str]]:
+def check(session: Session, data: dict[str, Any]) -> Errors:
     """Every problem of a movement's fields against each other and the read models."""
-    errors: dict[str, list[str]] = {}
+    errors: Errors = {}
     first, last = data["starts_on"], data["ends_on"]
     if first > last:
         errors["ends_on"] = [
-            "Ngày kết thúc phải không trước ngày bắt đầu. / ends_on must not precede starts_on."
+            ("Ngày kết thúc phải không trước ngày bắt đầu.", "ends_on must not precede starts_on.")
         ]
     elif problems := _check_phases(data["phases"], first, last):
         errors["phases"] = problems
@@ -146,7 +137,7 @@ def check(session: Session, data: dict[str, Any]) -> dict[str, list[str]]:
     repeated = sorted({u for u in participants if participants.count(u) > 1})
     if repeated:
         problems.append(
-            f"Đơn vị bị lặp: {', '.join(repeated)}. / Repeated units: {', '.join(repeated)}."
+            (f"Đơn vị bị lặp: {', '.join(repeated)}.", f"Repeated units: {', '.join(repeated)}.")
         )
     if problems:
         errors["participant_unit_ids"] = problems
@@ -155,12 +146,15 @@ def check(session: Session, data: dict[str, Any]) -> dict[str, list[str]]:
         table = session.get(CriteriaTable, table_id)
         if table is None:
             errors["table_id"] = [
-                f"Không có bảng tiêu chí {table_id}. / No criteria table {table_id}."
+                (f"Không có bảng tiêu chí {table_id}.", f"No criteria table {table_id}.")
             ]
         elif table.status != "published":
             errors["table_id"] = [
-                f"Bảng tiêu chí {table_id} đang ở trạng thái '{table.status}', chưa/không còn "
-                f"ban hành. / Criteria table {table_id} is {table.status}, not published."
+                (
+                    f"Bảng tiêu chí {table_id} đang ở trạng thái '{table.status}', chưa/không còn "
+                    f"ban hành.",
+                    f"Criteria table {table_id} is {table.status}, not published.",
+                )
             ]
     return errors
 
@@ -219,7 +213,7 @@ def get(session: Session, movement_id: str, *, drafts: bool) -> Movement:
     """The movement, if the caller may know it exists (drafts: only movement managers)."""
     movement = session.get(Movement, movement_id)
     if movement is None or (movement.status == "draft" and not drafts):
-        raise not_found(movement_id)
+        raise NotFound(("phong trào thi đua", "movement"), movement_id)
     return movement
 
 

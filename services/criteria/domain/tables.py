@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 import scoringrules
 from kit.db import utcnow
+from kit.errors import Invalid, StateConflict, Text
 from kit.events import emit
-from kit.problems import Problem
 from kit.text import nfc_json
 from scoringrules import table as rules
 from services.criteria import events
@@ -34,36 +34,24 @@ TRANSITIONS = {
 }
 
 
-def invalid_document(issues: list[Any]) -> Problem:
-    """422 naming every issue by its JSON Pointer into the table document."""
-    errors: dict[str, list[str]] = {}
+def invalid_document(issues: list[Any]) -> Invalid:
+    """422 naming every issue by its JSON Pointer into the table document (``errors``, in the
+    caller's language) and listing them with both languages and their codes (``issues``)."""
+    errors: dict[str, list[Text]] = {}
     for issue in issues:
-        errors.setdefault(issue.pointer or "/", []).append(f"{issue.vi} / {issue.en}")
-    return Problem(
-        422,
-        "validation-failed",
+        errors.setdefault(issue.pointer or "/", []).append((issue.vi, issue.en))
+    return Invalid(
+        errors,
         (
             f"Bảng tiêu chí có {len(issues)} lỗi, xem errors (khóa là vị trí trong bảng).",
             f"The table has {len(issues)} problems, see errors (keyed by JSON Pointer).",
         ),
-        errors=errors,
         issues=[{"pointer": i.pointer, "code": i.code, "vi": i.vi, "en": i.en} for i in issues],
     )
 
 
-def conflict(table: CriteriaTable, action: str) -> Problem:
-    allowed = TRANSITIONS[table.status]
-    return Problem(
-        409,
-        "conflict",
-        (
-            f"Bảng đang ở trạng thái '{table.status}': không thể {action}. "
-            f"Được phép: {', '.join(allowed)}.",
-            f"The table is {table.status}: cannot {action}. Allowed: {', '.join(allowed)}.",
-        ),
-        status_now=table.status,
-        allowed=allowed,
-    )
+def conflict(table: CriteriaTable, action: str) -> StateConflict:
+    return StateConflict(("Bảng", "table"), table.status, action, TRANSITIONS[table.status])
 
 
 def _checked(document: dict[str, Any], year: int, unit_kind: str) -> dict[str, Any]:
@@ -142,18 +130,19 @@ def publish(
         raise conflict(table, "publish")
     previous = current(session, table.year, table.unit_kind)
     if previous is not None and not (change_note and change_note.strip()):
-        raise Problem(
-            422,
-            "validation-failed",
+        raise Invalid(
+            {
+                "change_note": [
+                    (
+                        "Bắt buộc khi đã có phiên bản ban hành.",
+                        "Required once a version is published.",
+                    )
+                ]
+            },
             (
                 "Sửa đổi một bảng đã ban hành cần ghi chú thay đổi.",
                 "Amending a published table needs a change note.",
             ),
-            errors={
-                "change_note": [
-                    "Bắt buộc khi đã có phiên bản ban hành. / Required once a version is published."
-                ]
-            },
         )
     latest = session.execute(
         select(func.max(CriteriaTable.version)).where(
