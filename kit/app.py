@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypeVar
 
@@ -25,35 +24,29 @@ from kit.auth import InvalidToken, JwksCache, KeySource, Principal, bearer_token
 from kit.clientaddr import client_address as _address_of
 from kit.config import Settings
 from kit.db import Database
+from kit.ops import blueprint as ops_blueprint
 from kit.policy import insufficient_scope, missing_scope
 from kit.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
 from kit.problems import ProblemSchema, problem_response
+from kit.runtime import EXTENSION, Runtime, database, runtime
 from kit.service import Service
+
+__all__ = [
+    "Runtime",
+    "accepts",
+    "client_address",
+    "create_app",
+    "database",
+    "principal",
+    "public",
+    "runtime",
+]
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 JSON_TYPES = frozenset({"application/json"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """What a running service app holds: its settings, its database, its description."""
-
-    service: Service
-    settings: Settings
-    db: Database
-    keys: KeySource
-
-
-def runtime() -> Runtime:
-    return current_app.extensions["thidua"]
-
-
-def database() -> Database:
-    """The current service's database, for use inside a request."""
-    return runtime().db
 
 
 def public(view: F) -> F:
@@ -219,8 +212,6 @@ def create_app(
     service: Service, settings: Settings | None = None, keys: KeySource | None = None
 ) -> Flask:
     """Build the service's app; ``keys`` overrides where token keys come from (tests)."""
-    from kit.ops import blueprint as ops_blueprint
-
     settings = settings or Settings.from_env(service.name)
     logs.configure(service.name)
     app = Flask(service.name)
@@ -238,7 +229,7 @@ def create_app(
     db = Database(settings.database_url, service.name)
     if keys is None:
         keys = service.key_source(db) if service.key_source else JwksCache(settings.jwks_url)
-    app.extensions["thidua"] = Runtime(service, settings, db, keys)
+    app.extensions[EXTENSION] = Runtime(service, settings, db, keys)
     api = ProblemApi(app)
     api.ma_plugin.converter.add_attribute_function(decimal_strings)
     api.spec.components.security_scheme(

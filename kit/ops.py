@@ -10,11 +10,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from kit.app import runtime
 from kit.events import bus
 from kit.events.outbox import backlog
 from kit.metrics import OutboxCollector, exposition
 from kit.problems import problem_response
+from kit.runtime import runtime
 
 log = logging.getLogger(__name__)
 
