@@ -85,7 +85,7 @@ UNIT = "stp-01"  # the unit officer's unit: Sở Tư pháp thành phố Hà Nộ
 YEAR = 2026  # the year of the demo accounts' roles, the regions and the scoring round
 
 # Random examples per operation (on top of the document's examples and the coverage cases).
-MAX_EXAMPLES = {"embedded": 25, "infra": 5}
+MAX_EXAMPLES = {"embedded": 20, "infra": 4}
 SEED = 20260008
 
 CHECKS = (
@@ -119,7 +119,9 @@ def config(stack_kind: str) -> SchemathesisConfig:
             "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
             "phases": {
                 "examples": {"enabled": True},
-                "coverage": {"enabled": True},
+                # Not the undocumented methods: their 405s have no operation to conform to,
+                # and they were a third of the requests.
+                "coverage": {"enabled": True, "unexpected-methods": []},
                 "fuzzing": {"enabled": True},
                 "stateful": {"enabled": False},
             },
