@@ -6,7 +6,7 @@ SERVICES := identity criteria scoring awards notify
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install web-assets migrate bus-setup demo-data up test lint format bench manifests lock clean
+.PHONY: help install web-assets migrate bus-setup demo-data up test screenshots lint format bench manifests lock clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ up: migrate bus-setup demo-data ## Run the whole platform on this machine (embed
 
 test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unless CI=true)
 	$(BIN)/pytest
+
+screenshots: install ## Run the browser tests and write their screenshots into docs/screenshots/
+	THIDUA_SCREENSHOTS=1 $(BIN)/pytest tests/web
 
 lint: install ## ruff (lint and format) and the import-linter contracts
 	$(BIN)/ruff check .

@@ -6,13 +6,16 @@ root user in a container needs. Each page visited is checked with axe-core (inst
 npm registry into web/node_modules by ``make install``) for WCAG 2.1 A and AA: a serious or
 critical violation fails the test. The page's own Content-Security-Policy stays on during the
 journeys: axe is loaded as a same-origin script that the test serves itself (a route), and any
-CSP violation reported in the console fails the test too. Screenshots go to docs/screenshots/
-at 1366×768 and at a 390-pixel-wide phone, for the README.
+CSP violation reported in the console fails the test too. Screenshots are taken at 1366×768
+and at a 390-pixel-wide phone on every run (the phone's must not scroll sideways); they are
+written to docs/screenshots/, for the README, only with ``THIDUA_SCREENSHOTS=1`` (``make
+screenshots``), and otherwise to the test's tmp folder, so ``make test`` leaves the tree clean.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("THIDUA_CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS_VARIABLE = "THIDUA_SCREENSHOTS"  # "1": write them into docs/screenshots/
 LAUNCH_ARGS = [
     "--no-sandbox",  # as root the sandbox is refused
     "--disable-gpu",
@@ -37,6 +41,26 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 AXE_URL = "/__tests__/axe.min.js"  # never served by the app: the test's route answers it
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+_scratch: Path | None = None
+
+
+def keep_screenshots_in(folder: Path) -> None:
+    """Where screenshots go when they are not for the docs (tests/web/conftest.py gives each
+    test its tmp folder)."""
+    global _scratch
+    _scratch = folder
+
+
+def screenshot_folder() -> Path:
+    """docs/screenshots/ with ``THIDUA_SCREENSHOTS=1``, else the scratch folder."""
+    global _scratch
+    if os.environ.get(SCREENSHOTS_VARIABLE) == "1":
+        return SCREENSHOTS
+    if _scratch is None:
+        _scratch = Path(tempfile.mkdtemp(prefix="thidua-screenshots-"))
+    return _scratch
 
 
 def require_browser() -> None:
@@ -121,17 +145,19 @@ class Tab:
         assert csp == [], csp[:3]
 
     def screenshots(self, name: str) -> None:
-        """``docs/screenshots/<name>-desktop.png`` and ``-phone.png``; at the phone's width
-        nothing may stick out sideways (no horizontal scrolling)."""
+        """``<name>-desktop.png`` and ``-phone.png`` (in docs/screenshots/ only with
+        ``THIDUA_SCREENSHOTS=1``, see screenshot_folder); at the phone's width nothing may
+        stick out sideways (no horizontal scrolling)."""
         page = self.page
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        folder = screenshot_folder()
+        folder.mkdir(parents=True, exist_ok=True)
         size = page.viewport_size
         page.set_viewport_size(DESKTOP)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"))
+        page.screenshot(path=str(folder / f"{name}-desktop.png"))
         page.set_viewport_size(PHONE)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{name}: {width} px wide at a 390 px phone"
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"))
+        page.screenshot(path=str(folder / f"{name}-phone.png"))
         page.set_viewport_size(size or DESKTOP)
 
     def tab_to(self, element_id: str, limit: int = 25) -> None:
