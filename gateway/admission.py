@@ -50,7 +50,11 @@ def admit() -> Response | None:
         return refused
     if auth.is_public(service, request.method, path):
         return None
-    principal = auth.authenticate(gateway.keys)
+    principal = auth.authenticate(
+        gateway.keys,
+        issuer=gateway.settings.token_issuer,
+        audience=gateway.settings.token_audience,
+    )
     if isinstance(principal, Response):
         return principal
     g.principal = principal

@@ -94,8 +94,9 @@ def _unauthorized(code: str, detail: tuple[str, str]) -> Response:
     )
 
 
-def authenticate(keys: KeySource) -> Principal | Response:
-    """The verified caller of the current request, or the 401 to answer with."""
+def authenticate(keys: KeySource, *, issuer: str, audience: str) -> Principal | Response:
+    """The verified caller of the current request, or the 401 to answer with (``issuer`` and
+    ``audience``: the gateway's settings)."""
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         _refused(MISSING)
@@ -107,7 +108,7 @@ def authenticate(keys: KeySource) -> Principal | Response:
             ),
         )
     try:
-        principal = verify(token, keys)
+        principal = verify(token, keys, issuer=issuer, audience=audience)
     except InvalidToken as error:
         _refused(reason_label(error.reason))
         return _unauthorized(

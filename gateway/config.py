@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from limits import parse_many
 
+from kit.config import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+
 # The services behind the gateway, in the order the documentation lists them.
 SERVICES: tuple[str, ...] = ("identity", "criteria", "scoring", "awards", "notify")
 DEFAULT_PORTS: Mapping[str, int] = {
@@ -90,6 +92,9 @@ class Settings:
     # public one (gateway.metrics.serve); None serves none.
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
+    # The iss and aud every access token must carry: the same as identity's and the services'.
+    token_issuer: str = DEFAULT_ISSUER
+    token_audience: str = DEFAULT_AUDIENCE
 
     # The web application, not a service: not under /api/v1, not in /readyz (it asks the
     # gateway's own readiness, and the two must not wait for each other) nor in the OpenAPI.
@@ -128,6 +133,8 @@ class Settings:
             rate_limit_token=_rate(env, "GATEWAY_RATE_LIMIT_TOKEN", "20/minute"),
             metrics_port=_count(env, "GATEWAY_METRICS_PORT", 0) or None,
             metrics_host=env.get("BIND_HOST") or "127.0.0.1",  # as gunicorn's (kit.gunicorn_conf)
+            token_issuer=env.get("THIDUA_TOKEN_ISSUER", DEFAULT_ISSUER),
+            token_audience=env.get("THIDUA_TOKEN_AUDIENCE", DEFAULT_AUDIENCE),
             web_upstream=(env.get("GATEWAY_UPSTREAM_WEB") or f"http://127.0.0.1:{WEB_PORT}").rstrip(
                 "/"
             ),

@@ -1,9 +1,13 @@
 """The app factory every service uses: ``create_app(service)``.
 
 It gives each service the same outside: the HTTP conventions of kit.web (request ids, JSON
-logs, problem+json for every error, the body limit), JSON body checks (415, 400), and
-``/healthz``, ``/readyz``, ``/metrics`` and ``/openapi.json``. The service brings only its
-blueprints, its models and its event handlers.
+logs, problem+json for every error, the body limit), token checks on every view not marked
+``public``, API clients' scopes (kit.policy), JSON body checks (415, 400), and ``/healthz``,
+``/readyz``, ``/metrics`` (kit.ops) and ``/openapi.json``. The service brings only its
+blueprints, its models, its event handlers and, if it has any, its own settings.
+
+Views reach the running service through ``database()``, ``principal()``, ``runtime()`` (its
+settings) and ``client_address()``.
 """
 
 from __future__ import annotations
@@ -93,7 +97,13 @@ def _authenticate() -> Response | None:
             ),
         )
     try:
-        caller = verify(token, runtime().keys)
+        settings = runtime().settings
+        caller = verify(
+            token,
+            runtime().keys,
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+        )
     except InvalidToken as error:
         return _unauthorized(
             "invalid_token",
@@ -211,8 +221,13 @@ def _check_body() -> Response | None:
 def create_app(
     service: Service, settings: Settings | None = None, keys: KeySource | None = None
 ) -> Flask:
-    """Build the service's app; ``keys`` overrides where token keys come from (tests)."""
-    settings = settings or Settings.from_env(service.name)
+    """Build the service's app; ``keys`` overrides where token keys come from (tests).
+
+    ``settings`` default to ``service.settings.from_env``; the kit's settings alone (a test's)
+    are extended with the service's own, read from the environment."""
+    if settings is None:
+        settings = service.settings.from_env(service.name)
+    settings = settings.extended(service.settings)
     logs.configure(service.name)
     app = Flask(service.name)
     app.config.update(

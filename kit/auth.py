@@ -9,13 +9,15 @@ subject, its unit, and its grants (role + scope + period) as identity signed the
 Keys come from a ``KeySource``: ``JwksCache`` fetches identity's JWKS over HTTP and caches it;
 an unknown ``kid`` triggers at most one refetch per cooldown, under a lock, so a flood of
 forged tokens cannot make every worker hammer identity.
+
+The issuer and audience to require are the caller's settings (``Settings.token_issuer`` and
+``token_audience`` in a service, the gateway's own settings); this module reads no environment.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -27,6 +29,27 @@ import jwt
 import requests
 from jwt.algorithms import RSAAlgorithm
 
+from kit.config import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+
+__all__ = [
+    "ACCESS_TOKEN_SECONDS",
+    "ALGORITHM",
+    "LEEWAY_SECONDS",
+    "Grant",
+    "InvalidToken",
+    "JwksCache",
+    "KeySource",
+    "Principal",
+    "StaticKeys",
+    "audience",
+    "bearer_token",
+    "issuer",
+    "principal_from_claims",
+    "public_keys",
+    "sign",
+    "verify",
+]
+
 log = logging.getLogger(__name__)
 
 ALGORITHM = "RS256"
@@ -35,11 +58,14 @@ LEEWAY_SECONDS = 30  # clocks of the platform's hosts may differ by this much
 
 
 def issuer() -> str:
-    return os.environ.get("THIDUA_TOKEN_ISSUER", "urn:thidua:identity")
+    """The default ``iss`` (``Settings.token_issuer`` unless configured otherwise): what tokens
+    made by tests and benchmarks carry."""
+    return DEFAULT_ISSUER
 
 
 def audience() -> str:
-    return os.environ.get("THIDUA_TOKEN_AUDIENCE", "urn:thidua:api")
+    """The default ``aud`` (``Settings.token_audience`` unless configured otherwise)."""
+    return DEFAULT_AUDIENCE
 
 
 class InvalidToken(Exception):
@@ -131,8 +157,15 @@ class KeySource(Protocol):
         """The public key for ``kid``, or None when there is no such key."""
 
 
-def verify(token: str, keys: KeySource) -> Principal:
-    """Return the token's principal, or raise InvalidToken saying why not."""
+def verify(
+    token: str,
+    keys: KeySource,
+    *,
+    issuer: str = DEFAULT_ISSUER,
+    audience: str = DEFAULT_AUDIENCE,
+) -> Principal:
+    """Return the token's principal, or raise InvalidToken saying why not (``issuer`` and
+    ``audience``: the ones the caller's settings require)."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as error:
@@ -150,8 +183,8 @@ def verify(token: str, keys: KeySource) -> Principal:
             token,
             key,
             algorithms=[ALGORITHM],
-            audience=audience(),
-            issuer=issuer(),
+            audience=audience,
+            issuer=issuer,
             leeway=LEEWAY_SECONDS,
             options={"require": ["exp", "iat", "iss", "aud", "sub", "jti"]},
         )

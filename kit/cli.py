@@ -4,8 +4,13 @@ db upgrade            apply the service's and the kit's migrations
 bus setup             declare the exchanges and this service's queues
 relay                 publish the outbox to the broker (runs until stopped)
 consume               handle this service's events (runs until stopped)
+events replay         publish past events again to one consumer service
 dead-letters list     show what could not be handled, with the error
 dead-letters redrive  send dead letters back to be handled again
+
+The group reads the service's settings once (``service.settings.from_env``) and hands them to
+every command as its context object (``click.pass_obj``), the service's own commands too
+(``add_commands`` in ``services/<name>/commands.py``).
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from kit.events import bus, deadletters
 from kit.events.consumer import Consumer
 from kit.events.relay import Relay
 from kit.events.replay import replay
-from kit.metrics import serve_from_env
+from kit.metrics import serve as serve_metrics
 from kit.service import Service
+
+__all__ = ["make_cli"]
 
 
 def _stop_on_signals() -> threading.Event:
@@ -40,7 +47,7 @@ def make_cli(service: Service) -> click.Group:
     @click.pass_context
     def cli(ctx: click.Context) -> None:
         logs.configure(service.name)
-        ctx.obj = Settings.from_env(service.name)
+        ctx.obj = service.settings.from_env(service.name)
 
     @cli.group(help="Database schema.")
     def db() -> None:
@@ -85,7 +92,7 @@ def make_cli(service: Service) -> click.Group:
     )
     @click.pass_obj
     def relay(settings: Settings, batch_size: int, idle_wait: float) -> None:
-        serve_from_env()
+        serve_metrics(settings)
         Relay(settings, Database(settings.database_url, service.name), batch_size).run(
             _stop_on_signals(), idle_wait=idle_wait
         )
@@ -96,7 +103,7 @@ def make_cli(service: Service) -> click.Group:
     def consume(settings: Settings, prefetch: int) -> None:
         if not service.subscriptions:
             raise click.ClickException(f"{service.name} subscribes to no event")
-        serve_from_env()
+        serve_metrics(settings)
         Consumer(
             settings, Database(settings.database_url, service.name), service.subscriptions, prefetch
         ).run(_stop_on_signals())

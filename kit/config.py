@@ -3,20 +3,53 @@
 Every setting has a default that runs the embedded mode (SQLite files and the local bus
 under ``var/``), so a fresh clone starts with no configuration at all. Production points the
 same code at PostgreSQL and RabbitMQ with ``<SERVICE>_DATABASE_URL`` and ``AMQP_URL``.
+
+A service with settings of its own extends ``Settings``: a frozen dataclass subclass whose
+fields all have defaults, with a ``read_own(env)`` classmethod that reads them, named in its
+``Service`` descriptor (``Service(settings=ScoringSettings, ...)``). ``from_env`` reads the
+kit's fields and then the service's, once, when the app factory or the command line starts;
+from then on code asks the settings (``kit.app.runtime().settings``, the command's context
+object), never the environment.
+
+Not read here: the settings of a process rather than of a service, which the process needs
+before it knows which service it runs: gunicorn's (``kit.gunicorn_conf``), the HTTP server's
+limits (``kit.serving``), ``LOG_LEVEL`` (``kit.logs``), ``PROMETHEUS_MULTIPROC_DIR``
+(``kit.metrics``, read when prometheus_client reads it) and ``THIDUA_FAILPOINTS``
+(``kit.failpoints``, fault tests only).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any, Self, TypeVar
 
 from kit.clientaddr import LOOPBACK, Network, parse_networks
 
+__all__ = [
+    "DEFAULT_AUDIENCE",
+    "DEFAULT_ISSUER",
+    "DEFAULT_JWKS_URL",
+    "Settings",
+    "database_url_variable",
+    "var_dir",
+]
 
-def var_dir() -> Path:
-    """Where embedded-mode state lives: databases, the local bus, metrics, logs."""
-    return Path(os.environ.get("THIDUA_VAR", "var")).resolve()
+DEFAULT_JWKS_URL = "http://127.0.0.1:8101/.well-known/jwks.json"
+# What identity writes into access tokens and every verifier requires (iss, aud).
+DEFAULT_ISSUER = "urn:thidua:identity"
+DEFAULT_AUDIENCE = "urn:thidua:api"
+
+S = TypeVar("S", bound="Settings")
+
+
+def var_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where embedded-mode state lives: databases, the local bus, metrics, logs
+    (``THIDUA_VAR``, default ``var``)."""
+    env = os.environ if env is None else env
+    return Path(env.get("THIDUA_VAR", "var")).resolve()
 
 
 def database_url_variable(service: str) -> str:
@@ -26,6 +59,8 @@ def database_url_variable(service: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
+    """The settings every service has (docs/operations.md, "Configuration", names them)."""
+
     service: str
     database_url: str
     bus_url: str
@@ -33,21 +68,28 @@ class Settings:
     max_body_bytes: int
     event_max_attempts: int
     confirm_timeout_s: float
-    jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
+    jwks_url: str = DEFAULT_JWKS_URL
     # Whose X-Real-IP the service believes (kit.clientaddr): the embedded gateway by default.
     trusted_proxies: tuple[Network, ...] = parse_networks(LOOPBACK)
+    # The iss and aud of access tokens: the same in every process of the platform.
+    token_issuer: str = DEFAULT_ISSUER
+    token_audience: str = DEFAULT_AUDIENCE
+    # Where a relay, consumer or scheduler serves its metrics (kit.metrics.serve); None: not.
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
     @property
     def embedded_bus(self) -> bool:
         return self.bus_url.startswith("local://")
 
     @classmethod
-    def from_env(cls, service: str) -> Settings:
-        env = os.environ
+    def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Self:
+        """The kit's settings and, for a service's subclass, its own (``read_own``)."""
+        env = os.environ if env is None else env
         database_url = env.get(database_url_variable(service)) or (
-            f"sqlite:///{var_dir() / 'db' / service}.sqlite3"
+            f"sqlite:///{var_dir(env) / 'db' / service}.sqlite3"
         )
-        bus_url = env.get("AMQP_URL") or f"local://{var_dir() / 'bus'}"
+        bus_url = env.get("AMQP_URL") or f"local://{var_dir(env) / 'bus'}"
         return cls(
             service=service,
             database_url=database_url,
@@ -56,6 +98,26 @@ class Settings:
             max_body_bytes=int(env.get("THIDUA_MAX_BODY_BYTES", str(1024 * 1024))),
             event_max_attempts=int(env.get("THIDUA_EVENT_MAX_ATTEMPTS", "5")),
             confirm_timeout_s=float(env.get("THIDUA_CONFIRM_TIMEOUT", "10")),
-            jwks_url=env.get("THIDUA_JWKS_URL", "http://127.0.0.1:8101/.well-known/jwks.json"),
+            jwks_url=env.get("THIDUA_JWKS_URL", DEFAULT_JWKS_URL),
             trusted_proxies=parse_networks(env.get("THIDUA_TRUSTED_PROXIES", LOOPBACK)),
+            token_issuer=env.get("THIDUA_TOKEN_ISSUER", DEFAULT_ISSUER),
+            token_audience=env.get("THIDUA_TOKEN_AUDIENCE", DEFAULT_AUDIENCE),
+            metrics_port=int(env.get("THIDUA_METRICS_PORT") or 0) or None,
+            metrics_host=env.get("BIND_HOST", "127.0.0.1"),
+            **cls.read_own(env),
         )
+
+    @classmethod
+    def read_own(cls, env: Mapping[str, str]) -> dict[str, Any]:
+        """A subclass's own fields, read from ``env`` (field name -> value); the kit has none."""
+        return {}
+
+    def extended(self, kind: type[S], env: Mapping[str, str] | None = None) -> S:
+        """These settings as ``kind``, a service's subclass: the kit's values as they are, the
+        service's own read from ``env``. The app factory uses it when it is handed the kit's
+        settings alone (the tests build those for their stack)."""
+        if isinstance(self, kind):
+            return self
+        env = os.environ if env is None else env
+        kept = {f.name: getattr(self, f.name) for f in fields(Settings)}
+        return kind(**kept, **kind.read_own(env))

@@ -5,12 +5,17 @@ When ``PROMETHEUS_MULTIPROC_DIR`` is set (``make up`` and the gunicorn config se
 per service), every process of the service writes its counters there and ``/metrics`` adds
 them up. The outbox backlog and the age of its oldest row are read from the database at scrape
 time, so they are true whichever process answers.
+
+``PROMETHEUS_MULTIPROC_DIR`` is a process setting, not a service's: prometheus_client reads it
+when it is imported to decide where every counter of the process lives, and this module reads
+it at the same moment (``MULTIPROCESS``) so that it adds up what the library wrote. Where a
+relay, consumer or scheduler serves its metrics comes from its settings (``serve``).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -24,6 +29,25 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+
+from kit.config import Settings
+
+__all__ = [
+    "EVENTS_CONSUMED",
+    "EVENTS_DEAD_LETTERED",
+    "EVENTS_FAILED",
+    "EVENTS_PUBLISHED",
+    "EVENTS_UNROUTABLE",
+    "HTTP_LATENCY",
+    "HTTP_REQUESTS",
+    "MULTIPROCESS",
+    "OutboxCollector",
+    "exposition",
+    "serve",
+]
+
+# Read once, as prometheus_client itself reads it on import (see the module's docstring).
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered", ["service", "method", "route", "status"]
@@ -56,7 +80,7 @@ EVENTS_DEAD_LETTERED = Counter(
 class OutboxCollector(Collector):
     """Reads the outbox backlog at scrape time (see kit.events.outbox.backlog)."""
 
-    def __init__(self, service: str, measure: callable) -> None:  # type: ignore[valid-type]
+    def __init__(self, service: str, measure: Callable[[], tuple[int, float]]) -> None:
         self.service = service
         self.measure = measure
 
@@ -76,30 +100,30 @@ class OutboxCollector(Collector):
         yield age
 
 
-def serve_from_env() -> None:
-    """Serve /metrics on ``THIDUA_METRICS_PORT`` when it is set (relays and consumers).
+def _registry() -> CollectorRegistry:
+    """Every process's counters of this service when they are shared, else this process's."""
+    if not MULTIPROCESS:
+        return REGISTRY
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    return registry
 
-    An API process answers /metrics itself; a relay or consumer has no HTTP server, so in a
-    pod of its own it exposes its counters here. ``BIND_HOST`` as for gunicorn.
+
+def serve(settings: Settings) -> None:
+    """Serve /metrics on ``settings.metrics_port`` (``THIDUA_METRICS_PORT``) when it is set.
+
+    An API process answers /metrics itself; a relay, consumer or scheduler has no HTTP server,
+    so in a pod of its own it exposes its counters here, at ``settings.metrics_host``
+    (``BIND_HOST``, as for gunicorn).
     """
-    port = os.environ.get("THIDUA_METRICS_PORT")
-    if not port:
+    if settings.metrics_port is None:
         return
-    registry = REGISTRY
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry)
-    start_http_server(int(port), addr=os.environ.get("BIND_HOST", "127.0.0.1"), registry=registry)
+    start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=_registry())
 
 
 def exposition(extra: Collector | None = None) -> tuple[bytes, str]:
     """The text a scrape of /metrics returns."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry)
-        output = generate_latest(registry)
-    else:
-        output = generate_latest(REGISTRY)
+    output = generate_latest(_registry())
     if extra is not None:
         registry = CollectorRegistry()
         registry.register(extra)

@@ -10,8 +10,11 @@ from flask_smorest import Blueprint
 from sqlalchemy import MetaData
 
 from kit.auth import KeySource
+from kit.config import Settings
 from kit.db import Database
 from kit.events.consumer import Handler
+
+__all__ = ["Service"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,9 @@ class Service:
     ``subscriptions`` maps routing-key patterns (``identity.#``) to the handler that applies
     such an event to this service's own tables; an empty mapping means the service consumes
     nothing and gets no queue.
+
+    ``settings`` is the class of its settings: ``kit.config.Settings``, or a subclass that adds
+    the service's own (read with the kit's by ``from_env``, once, as the app or command starts).
     """
 
     name: str
@@ -34,3 +40,4 @@ class Service:
     key_source: Callable[[Database], KeySource] | None = None
     # Called with the app after it is built (e.g. to register extras).
     on_app: Callable[..., None] | None = None
+    settings: type[Settings] = Settings

@@ -524,7 +524,7 @@ def test_service_network_policies(service: str) -> None:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_relays_and_consumers_serve_their_metrics(service: str) -> None:
-    """kit.metrics.serve_from_env serves them on THIDUA_METRICS_PORT, at BIND_HOST."""
+    """kit.metrics.serve serves them on THIDUA_METRICS_PORT, at BIND_HOST."""
     workers = worker_deployments(service)
     expected = 1 + (service in CONSUMING) + (service in SCHEDULING)
     assert len(workers) == expected, "a relay, and a consumer and a scheduler if any"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 from datetime import date
 
 import click
@@ -13,6 +12,7 @@ from kit.config import Settings
 from kit.db import Database
 from kit.errors import Error, localise
 from services.identity.domain import demo, keys, reference, users
+from services.identity.settings import IdentitySettings
 
 
 def _db(settings: Settings) -> Database:
@@ -90,8 +90,10 @@ def add_commands(cli: click.Group) -> None:
     @click.option("--full-name", required=True)
     @click.option("--unit", "unit_id", default=reference.MINISTRY, show_default=True)
     @click.pass_obj
-    def admin_create(settings: Settings, username: str, full_name: str, unit_id: str) -> None:
-        password = os.environ.get("IDENTITY_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    def admin_create(
+        settings: IdentitySettings, username: str, full_name: str, unit_id: str
+    ) -> None:
+        password = settings.admin_password or getpass.getpass("Password: ")
         try:
             with _db(settings).transaction() as session:
                 user = users.create_user(

@@ -10,6 +10,7 @@ from kit.service import Service
 from services.identity.api import announcements, audit, clients, me, oauth, org, regions, users
 from services.identity.domain import keys, tokens
 from services.identity.models import Base
+from services.identity.settings import IdentitySettings
 
 SIGNED_OUT = ("Phiên đăng nhập đã kết thúc.", "This session has been signed out.")
 
@@ -48,4 +49,5 @@ SERVICE = Service(
     ],
     key_source=keys.DatabaseKeys,
     on_app=_on_app,
+    settings=IdentitySettings,
 )

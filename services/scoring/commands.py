@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from kit.config import Settings
 from kit.db import Database
 from kit.events.tables import inbox
-from kit.metrics import serve_from_env
+from kit.metrics import serve as serve_metrics
 from services.scoring.domain import scheduler as deadlines
 from services.scoring.models import RegionCopy, TableCopy, UnitCopy
 
@@ -37,7 +37,7 @@ def add_commands(cli: click.Group) -> None:
         if once:
             click.echo(f"moved to region_review: {len(deadlines.tick(db))}")
             return
-        serve_from_env()
+        serve_metrics(settings)
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())

@@ -16,9 +16,10 @@ at once. Several workers start together: the key is made under a lock (PostgreSQ
 advisory lock; SQLite: the write lock of ``BEGIN IMMEDIATE``) and only where none is
 published, so they agree on one.
 
-Private keys are stored encrypted (PKCS#8, BestAvailableEncryption) with the passphrase from
-``IDENTITY_KEY_PASSPHRASE``; in embedded mode, without it, a random passphrase is kept in a
-file under ``var/secrets`` (readable by its owner only).
+Private keys are stored encrypted (PKCS#8, BestAvailableEncryption) with identity's
+``key_passphrase`` setting (``IDENTITY_KEY_PASSPHRASE``); in embedded mode, without it, a
+random passphrase is kept in the file ``key_passphrase_file`` under ``var/secrets`` (readable by
+its owner only).
 """
 
 from __future__ import annotations
@@ -42,10 +43,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kit.auth import ACCESS_TOKEN_SECONDS, LEEWAY_SECONDS
-from kit.config import var_dir
 from kit.db import Database, utcnow
 from services.identity.domain import audit
 from services.identity.models import SigningKey
+from services.identity.settings import current as settings
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,10 @@ KEYS_LOCK = 0x7468696475616B  # "thiduak"
 
 @cache
 def _passphrase() -> bytes:
-    value = os.environ.get("IDENTITY_KEY_PASSPHRASE")
+    value = settings().key_passphrase
     if value:
         return value.encode()
-    path = var_dir() / "secrets" / "identity-key-passphrase"
+    path = settings().key_passphrase_file
     if not path.exists():
         # Workers starting together must not each write a passphrase of their own: the file
         # appears whole, once (a link fails where one exists), and every process reads it.

@@ -26,6 +26,7 @@ from kit import auth
 from kit.db import Database, utcnow
 from services.identity.domain import audit, clients, keys, lockout, passwords, users
 from services.identity.models import ApiClient, RefreshToken, RevokedAccessToken, User
+from services.identity.settings import current as settings
 
 REFRESH_LIFETIME = timedelta(days=7)
 
@@ -87,8 +88,8 @@ def _sign(session: Session, claims: dict[str, Any]) -> str:
 def _base_claims(subject: str, kind: str) -> dict[str, Any]:
     now = int(utcnow().timestamp())
     return {
-        "iss": auth.issuer(),
-        "aud": auth.audience(),
+        "iss": settings().token_issuer,
+        "aud": settings().token_audience,
         "sub": subject,
         "kind": kind,
         "iat": now,
