@@ -6,6 +6,7 @@ from kit.service import Service
 from services.scoring import events
 from services.scoring.api import announcements, evidence, results, rounds, sheets
 from services.scoring.models import Base
+from services.scoring.settings import ScoringSettings
 
 SERVICE = Service(
     name="scoring",
@@ -21,4 +22,5 @@ SERVICE = Service(
         results.blueprint,
     ],
     subscriptions=events.SUBSCRIPTIONS,
+    settings=ScoringSettings,
 )

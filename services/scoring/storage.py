@@ -5,9 +5,10 @@ when: ``models.Evidence``); the bytes go to an ``EvidenceStore`` under ``storage
 backend is content-addressed: the key is the SHA-256 hex digest, so identical uploads are
 stored once and a key always names the same bytes.
 
-``LocalDiskStore`` is the first backend: files under ``SCORING_EVIDENCE_DIR`` (default
-``var/evidence``) as ``ab/cd/<sha256>``, written to a temporary file in ``<root>/tmp`` while
-hashed and renamed into place (atomic on one file system), so a reader never sees half a file.
+``LocalDiskStore`` is the first backend: files under ``ScoringSettings.evidence_dir``
+(``SCORING_EVIDENCE_DIR``, default ``var/evidence``) as ``ab/cd/<sha256>``, written to a
+temporary file in ``<root>/tmp`` while hashed and renamed into place (atomic on one file
+system), so a reader never sees half a file.
 Several API replicas may share it only through one shared volume (a ReadWriteMany volume on
 Kubernetes); otherwise use an object store.
 
@@ -18,7 +19,7 @@ An S3-like backend (not implemented) slots in behind the same four methods:
   ``PutObject`` (``If-None-Match: *``; a 412 means the bytes are already there);
 - ``open``: the ``GetObject`` body stream; ``delete``: ``DeleteObject``; ``exists``:
   ``HeadObject``;
-- chosen in ``store_from_env`` by a URL such as ``SCORING_EVIDENCE_STORE=s3://bucket/prefix``
+- chosen in ``store_for`` by a setting such as ``SCORING_EVIDENCE_STORE=s3://bucket/prefix``
   (credentials from the usual AWS variables or the pod's role). Downloads could then be
   answered with a short-lived presigned URL instead of streaming through the service.
 
@@ -37,9 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from kit.config import var_dir
+from services.scoring.settings import ScoringSettings
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 CHUNK = 64 * 1024
 _KEY = re.compile(r"[0-9a-f]{64}")
 
@@ -141,14 +141,6 @@ def _sync_directory(directory: Path) -> None:
             os.close(fd)
 
 
-def evidence_dir() -> Path:
-    return Path(os.environ.get("SCORING_EVIDENCE_DIR") or var_dir() / "evidence").resolve()
-
-
-def max_bytes() -> int:
-    """The largest evidence file accepted (``SCORING_EVIDENCE_MAX_BYTES``, default 20 MiB)."""
-    return int(os.environ.get("SCORING_EVIDENCE_MAX_BYTES") or DEFAULT_MAX_BYTES)
-
-
-def store_from_env() -> EvidenceStore:
-    return LocalDiskStore(evidence_dir())
+def store_for(settings: ScoringSettings) -> EvidenceStore:
+    """The evidence store the settings name: today the local disk at ``evidence_dir``."""
+    return LocalDiskStore(settings.evidence_dir)

@@ -19,7 +19,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy.orm import Session
 
-from kit.app import accepts, database, principal
+from kit.app import accepts, database, principal, runtime
 from kit.problems import Problem
 from services.scoring import storage
 from services.scoring.api.access import not_found, readable_sheet, writable_sheet
@@ -86,7 +86,7 @@ UPLOAD_BODY = {
 def evidence_store() -> EvidenceStore:
     extensions = current_app.extensions
     if STORE not in extensions:
-        extensions[STORE] = storage.store_from_env()
+        extensions[STORE] = storage.store_for(runtime().settings)
     return extensions[STORE]
 
 
@@ -176,7 +176,7 @@ def _add_link(sheet_id: str, code: str) -> tuple[Evidence, int]:
 
 
 def _add_file(sheet_id: str, code: str) -> tuple[Evidence, int]:
-    limit = storage.max_bytes()
+    limit = runtime().settings.evidence_max_bytes
     if request.content_length and request.content_length > limit + MULTIPART_SLACK:
         raise _too_large(limit)  # refused before reading a byte of it
     request.max_content_length = limit + MULTIPART_SLACK  # this view's own body limit

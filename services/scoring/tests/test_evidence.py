@@ -80,9 +80,9 @@ def with_evidence(service: Service) -> Service:
 class Scoring:
     def __init__(self, stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         self.root = tmp_path / "evidence"
+        self.stack = stack
         monkeypatch.setenv("SCORING_EVIDENCE_DIR", str(self.root))
-        self.app: Flask = service_app(stack, with_evidence(SERVICE))
-        self.client: FlaskClient = self.app.test_client()
+        self.restart()
         now = datetime.now(UTC)
         with self.app.app_context(), database().transaction() as session:
             session.add(
@@ -146,6 +146,11 @@ class Scoring:
                     Entry(id=str(uuid.uuid4()), sheet_id=sheet_id, code=code, position=i)
                     for i, code in enumerate(CODES)
                 )
+
+    def restart(self) -> None:
+        """A new app on the same data: scoring reads its settings when it starts."""
+        self.app: Flask = service_app(self.stack, with_evidence(SERVICE))
+        self.client: FlaskClient = self.app.test_client()
 
     # -- calls ----------------------------------------------------------------------------
 
@@ -266,6 +271,7 @@ def test_an_oversize_file_is_413_and_nothing_is_kept(
     )
 
     monkeypatch.setenv("SCORING_EVIDENCE_MAX_BYTES", "2048")
+    scoring.restart()
     padded = pdf + b"%" + b"x" * 4096 + b"\n"  # a PDF comment: still a PDF, over the limit
     refused = scoring.upload(padded)
     assert refused.status_code == 413
