@@ -61,3 +61,36 @@ def label(table: dict[str, object], code: str | None) -> str:
     if code is None:
         return ""
     return str(table.get(code, code))
+
+
+UNIT_KIND = {
+    "so-tu-phap": _l("Provincial Departments of Justice"),
+    "cuc-thads": _l("Civil Judgment Enforcement"),
+}
+TABLE_STATUS = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "superseded": _l("Superseded"),
+}
+METHOD = {
+    "bands_at_least": _l("Graded: at least the threshold"),
+    "bands_at_most": _l("Graded: days late"),
+    "proportional": _l("Proportional to a target"),
+    "boolean": _l("Done or not"),
+    "manual": _l("Points given directly"),
+}
+MOVEMENT_KIND = {"regular": _l("Regular (yearly)"), "thematic": _l("Thematic")}
+MOVEMENT_STATUS = {"draft": _l("Draft"), "launched": _l("Launched")}
+LEVEL = {"ministry": _l("Ministry"), "region": _l("Emulation region"), "unit": _l("Unit")}
+
+
+def for_templates() -> dict[str, object]:
+    """The labels above as template functions (the results, tables and movements pages)."""
+    return {
+        "unit_kind_label": lambda code: label(UNIT_KIND, code),
+        "table_status_label": lambda code: label(TABLE_STATUS, code),
+        "method_label": lambda code: label(METHOD, code),
+        "movement_kind_label": lambda code: label(MOVEMENT_KIND, code),
+        "movement_status_label": lambda code: label(MOVEMENT_STATUS, code),
+        "level_label": lambda code: label(LEVEL, code),
+    }
