@@ -4,7 +4,8 @@ A service's outbox keeps every event it published. Replaying reads them in order
 publishes each again through the retry exchange under the *target* service's name, so they
 reach that service's queue and no other. The target's inbox makes a replay safe: events it
 already handled are acknowledged and skipped, so to rebuild from scratch the target first
-forgets them (its ``read-models reset`` command) and then asks the sources to replay.
+forgets them (``forget_handled``, from its ``read-models reset`` command) and then asks the
+sources to replay.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kombu import Producer
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from kit.config import Settings
 from kit.db import Database
 from kit.events import bus
 from kit.events.consumer import topic_matches
-from kit.events.tables import outbox
+from kit.events.tables import inbox, outbox
 
 
 def _published(db: Database, patterns: list[str], batch: int = 500) -> Iterator[tuple[str, str]]:
@@ -64,3 +66,20 @@ def replay(settings: Settings, db: Database, target: str, patterns: list[str]) -
             )
             count += 1
     return count
+
+
+def forget_handled(session: Session, consumer: str, patterns: list[str]) -> int:
+    """Forget that ``consumer`` handled the events whose types match ``patterns`` (topic
+    patterns, as in subscriptions: ``identity.org.#``), so a replay applies them again.
+    Returns how many it forgot. Runs in the caller's transaction, with the read models' reset.
+    """
+    types = session.execute(
+        select(inbox.c.type).where(inbox.c.consumer == consumer).distinct()
+    ).scalars()
+    chosen = [t for t in types if any(topic_matches(p, t) for p in patterns)]
+    if not chosen:
+        return 0
+    result = session.execute(
+        delete(inbox).where(inbox.c.consumer == consumer, inbox.c.type.in_(chosen))
+    )
+    return result.rowcount or 0

@@ -10,13 +10,13 @@ from sqlalchemy import delete
 
 from kit.config import Settings
 from kit.db import Database
-from kit.events.tables import inbox
+from kit.events import forget_handled
 from kit.metrics import serve as serve_metrics
 from services.scoring.domain import scheduler as deadlines
 from services.scoring.models import RegionCopy, TableCopy, UnitCopy
 
 READ_MODELS = (TableCopy, UnitCopy, RegionCopy)
-SOURCES = ("identity.org.%", "identity.region.%", "criteria.table.%")
+SOURCES = ["identity.org.#", "identity.region.#", "criteria.table.#"]
 
 
 def add_commands(cli: click.Group) -> None:
@@ -58,12 +58,7 @@ def add_commands(cli: click.Group) -> None:
         with Database(settings.database_url, settings.service).transaction() as session:
             for model in READ_MODELS:
                 session.execute(delete(model))
-            for pattern in SOURCES:
-                session.execute(
-                    delete(inbox).where(
-                        inbox.c.consumer == settings.service, inbox.c.type.like(pattern)
-                    )
-                )
+            forget_handled(session, settings.service, SOURCES)
         click.echo(
             "read models reset; now run, for example:\n"
             "  python -m services.identity events replay --to scoring --type 'identity.#'\n"
