@@ -1,5 +1,8 @@
-"""Identity: organisations, emulation regions, users, roles and keys (issue 3 fills it in).
+"""Identity: who is who on the platform, and the tokens that say so.
 
-For now it owns platform announcements, the walking skeleton's proof that an event emitted
-here reaches the services that consume it.
+It owns the effective-dated organisation units and their mergers, the emulation regions of
+each year, users and their role grants, API clients, the RS256 signing keys and their JWKS,
+refresh tokens, sign-in lockout and the audit log, and the platform's announcements. It
+publishes ``identity.org.*``, ``identity.region.*``, ``identity.user.*`` and
+``identity.announcement.published``, and consumes nothing.
 """

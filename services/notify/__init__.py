@@ -1,4 +1,6 @@
-"""Notify: the in-app inbox, e-mail and webhook deliveries of the platform's public events.
+"""Notify: the in-app inbox of the platform's public events.
 
-For now it files every announcement into the in-app inbox.
+It files every announcement identity publishes into the inbox every signed-in user reads, and
+refuses deactivated users' tokens once identity has said so (kit.principals). It sends no
+e-mail and calls no webhook.
 """
