@@ -1,13 +1,64 @@
 """The shared kit: what every service of the platform uses, and nothing more.
 
-Its surface is small on purpose. A service imports from these modules:
+Its surface is the modules ``__all__`` lists below, each of which declares its own public names
+in ``__all__``. A service is built from them:
 
 - ``kit.service``  the ``Service`` descriptor a service fills in once;
-- ``kit.app``      ``create_app(service)``: the Flask app with errors, request ids, health, metrics;
-- ``kit.db``       ``Database`` (engine + transactions) and column types;
-- ``kit.problems`` ``Problem``: raise it to answer with RFC 9457 problem+json;
-- ``kit.events``   ``emit`` (outbox), and the relay, consumer and dead-letter machinery;
-- ``kit.cli``      ``make_cli(service)``: the commands every service answers to.
+- ``kit.app``      ``create_app(service)`` and what views use: ``database()``, ``principal()``,
+                   ``runtime()`` (its settings), ``client_address()``, ``public``, ``accepts``;
+- ``kit.cli``      ``make_cli(service)``: the commands every service answers to;
+- ``kit.config``   ``Settings``, which a service extends with its own;
+- ``kit.db``       ``Database`` (engine + transactions), column types, ``utcnow``;
+- ``kit.events``   ``emit`` (into the outbox), ``CloudEvent`` and ``Handler`` (subscriptions),
+                   ``forget_handled`` (a read model's reset before a replay);
+- ``kit.errors``, ``kit.problems``, ``kit.preconditions``  errors the domain raises, their
+                   problem+json answers, If-Match;
+- ``kit.policy``, ``kit.auth``, ``kit.principals``  who the caller is and what it may do;
+- ``kit.orgcopy``, ``kit.pagination``, ``kit.fields``, ``kit.text``, ``kit.spreadsheets``,
+  ``kit.metrics``, ``kit.logs``, ``kit.context``, ``kit.clientaddr``, ``kit.web``  the rest.
 
-The kit never imports a service; import-linter enforces it.
+``INTERNAL`` names the modules that run a service from inside (the relay, the consumer, the
+outbox and inbox tables, migrations, the health endpoints, the HTTP server): import-linter keeps
+services, the gateway and the web application out of them (pyproject.toml); the kit's own tests
+and services' tests may use them.
+
+The kit never imports a service, and its modules import each other in no cycle; import-linter
+enforces both.
 """
+
+__all__ = [
+    "app",
+    "auth",
+    "cli",
+    "clientaddr",
+    "config",
+    "context",
+    "db",
+    "errors",
+    "events",
+    "fields",
+    "logs",
+    "metrics",
+    "orgcopy",
+    "pagination",
+    "policy",
+    "preconditions",
+    "principals",
+    "problems",
+    "service",
+    "spreadsheets",
+    "text",
+    "web",
+]
+
+INTERNAL = (
+    "events.*",  # the relay, consumer, bus, outbox and tables behind kit.events
+    "failpoints",
+    "gunicorn_conf",
+    "idempotency",
+    "inputs",
+    "migrate",
+    "ops",
+    "runtime",
+    "serving",
+)

@@ -14,6 +14,15 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
+__all__ = [
+    "LOOPBACK",
+    "Network",
+    "client_address",
+    "is_trusted",
+    "normalised",
+    "parse_networks",
+]
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # The embedded mode's gateway runs on the same machine as the services.

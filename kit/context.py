@@ -11,6 +11,8 @@ import re
 import uuid
 from contextvars import ContextVar
 
+__all__ = ["accept_or_new_id", "correlation_id", "request_id"]
+
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 

@@ -20,6 +20,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+__all__ = [
+    "BigId",
+    "Database",
+    "UTCDateTime",
+    "make_engine",
+    "utcnow",
+]
+
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL wants a 64-bit identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 

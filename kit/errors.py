@@ -39,6 +39,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+__all__ = [
+    "FORBIDDEN",
+    "LANGUAGES",
+    "REQUIRED",
+    "STATUS_SLUGS",
+    "BadRequest",
+    "Conflict",
+    "Error",
+    "Forbidden",
+    "Invalid",
+    "Messages",
+    "NotFound",
+    "PayloadTooLarge",
+    "PreconditionFailed",
+    "PreconditionRequired",
+    "Problem",
+    "StateConflict",
+    "Text",
+    "TooManyRequests",
+    "Unauthorized",
+    "localise",
+]
+
 Text = str | tuple[str, str]
 """A message: ``(Vietnamese, English)``, or one string for both."""
 

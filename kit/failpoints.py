@@ -3,6 +3,10 @@
 Off unless ``THIDUA_FAILPOINTS`` names them, e.g. ``relay.after_publish=sleep:60``. The fault
 tests use them to stop a real process at the one moment that matters (say, after the broker
 confirmed but before the outbox row was marked), which no outside timing can hit reliably.
+
+``THIDUA_FAILPOINTS`` is a process setting read from the environment (once): it is for the fault
+tests only, which set it on the one process they mean to stop, and never part of a service's
+settings.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import os
 import time
 from functools import cache
+
+__all__ = ["hit"]
 
 
 @cache

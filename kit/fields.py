@@ -24,6 +24,20 @@ from marshmallow import ValidationError, fields, validate
 from kit import text
 from kit.problems import Problem, prefers_vietnamese
 
+__all__ = [
+    "AwareDateTime",
+    "Date",
+    "Integer",
+    "Range",
+    "Text",
+    "Year",
+    "check_year",
+    "control_message",
+    "localised",
+    "range_message",
+    "year_message",
+]
+
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 

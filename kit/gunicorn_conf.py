@@ -4,6 +4,11 @@ Each of a few worker processes reads requests in an asyncio loop and runs the ap
 threads once a request is complete (kit.serving), so slow or idle clients hold no thread. Logs
 go out as JSON lines through the app's own logging (gunicorn's access log is off: the app logs
 each request with its request id).
+
+Everything here is a process setting, read from the environment by gunicorn's master before
+any app exists (``BIND_HOST``, ``PORT``, ``WEB_CONCURRENCY``, ``GUNICORN_*``,
+``PROMETHEUS_MULTIPROC_DIR``): the same for every service and the gateway, so none of it is in
+a service's ``kit.config.Settings``.
 """
 
 import os

@@ -1,4 +1,9 @@
-"""JSON-lines logging that carries the request id and the correlation id on every line."""
+"""JSON-lines logging that carries the request id and the correlation id on every line.
+
+``LOG_LEVEL`` is a process setting, not a service's: every process (a service's, the gateway's,
+the web application's) configures its logging first, before it reads any settings, so
+``configure`` reads it from the environment itself.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import sys
 from datetime import UTC, datetime
 
 from kit import context
+
+__all__ = ["JsonFormatter", "configure"]
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 

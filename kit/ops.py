@@ -18,6 +18,8 @@ from kit.runtime import runtime
 
 log = logging.getLogger(__name__)
 
+__all__ = ["blueprint"]
+
 blueprint = Blueprint("ops", __name__, description="Health, readiness and metrics")
 
 

@@ -10,6 +10,14 @@ from sqlalchemy.orm import Session
 
 from kit.fields import Integer
 
+__all__ = [
+    "MAX_PAGE",
+    "MAX_PAGE_SIZE",
+    "PageArgs",
+    "page_schema",
+    "paginate",
+]
+
 MAX_PAGE_SIZE = 200
 # Bounded so that the offset, (page - 1) x page_size, stays far inside what SQLite and
 # PostgreSQL take (an unbounded page overflowed both: a 500). A page past the end is empty.

@@ -27,6 +27,8 @@ from flask import request
 
 from kit.errors import PreconditionFailed, PreconditionRequired, Text
 
+__all__ = ["HEADER", "if_match", "require_match"]
+
 HEADER = "If-Match"
 
 

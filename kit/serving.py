@@ -16,6 +16,10 @@ complete:
   other error of the platform.
 
 The worker is selected by ``kit.gunicorn_conf``: ``worker_class = "kit.serving.BufferedWorker"``.
+
+Its limits (``HTTP_HEADER_TIMEOUT_S``, ``HTTP_BODY_IDLE_TIMEOUT_S``, ``HTTP_BODY_TIMEOUT_S``,
+``HTTP_MAX_BUFFERED_BODY_BYTES``) are process settings, read from the environment when gunicorn
+loads the worker: the server runs before, and apart from, the app and its settings.
 """
 
 from __future__ import annotations

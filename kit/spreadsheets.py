@@ -18,6 +18,14 @@ from typing import Any
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+__all__ = [
+    "MAX_CELL_CHARS",
+    "REPLACEMENT",
+    "put",
+    "put_text",
+    "safe_text",
+]
+
 REPLACEMENT = "\ufffd"  # what a reader sees where the stored text had an impossible character
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell; openpyxl cuts there too
 # Everything outside XML 1.0's Char production.

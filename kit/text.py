@@ -21,6 +21,22 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+__all__ = [
+    "MULTILINE_ALLOWED",
+    "code_points",
+    "control_characters",
+    "fold",
+    "is_control",
+    "json_defects",
+    "json_depth",
+    "matches",
+    "nfc",
+    "nfc_json",
+    "search_key",
+    "search_words",
+    "unstorable",
+]
+
 MULTILINE_ALLOWED = frozenset("\t\n")
 
 

@@ -27,6 +27,8 @@ from kit.errors import Error
 from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from kit.problems import error_response, prefers_vietnamese, problem_response
 
+__all__ = ["ChunkedBodyLimit", "http_problem", "install", "mebibytes"]
+
 log = logging.getLogger(__name__)
 
 QUIET_ROUTES = frozenset({"/healthz", "/metrics"})
