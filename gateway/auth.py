@@ -30,8 +30,9 @@ from flask import Response, g, request
 
 from gateway.metrics import AUTH_FAILURES
 from kit.auth import InvalidToken, KeySource, Principal, bearer_token, verify
+from kit.errors import Unauthorized
 from kit.policy import insufficient_scope, missing_scope
-from kit.problems import problem_response
+from kit.problems import error_response
 
 TOKEN_ENDPOINT = ("identity", "POST", "/oauth/token")
 PUBLIC_ROUTES = frozenset(
@@ -84,40 +85,19 @@ def _refused(label: str) -> None:
     g.log_extra = {**g.get("log_extra", {}), "auth_failure": label}
 
 
-def _unauthorized(code: str, detail: tuple[str, str]) -> Response:
-    # The same answer as a service's (kit.app): a client handles both alike.
-    return problem_response(
-        401,
-        "unauthorized",
-        detail,
-        headers={"WWW-Authenticate": f'Bearer realm="thidua", error="{code}"'},
-    )
-
-
 def authenticate(keys: KeySource, *, issuer: str, audience: str) -> Principal | Response:
     """The verified caller of the current request, or the 401 to answer with (``issuer`` and
     ``audience``: the gateway's settings)."""
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         _refused(MISSING)
-        return _unauthorized(
-            "missing_token",
-            (
-                "Cần đăng nhập: thiếu mã truy cập (Bearer).",
-                "Sign in first: no bearer token was sent.",
-            ),
-        )
+        # The same answers as a service's (kit.errors.Unauthorized): clients handle both alike.
+        return error_response(Unauthorized.missing_token())
     try:
         principal = verify(token, keys, issuer=issuer, audience=audience)
     except InvalidToken as error:
         _refused(reason_label(error.reason))
-        return _unauthorized(
-            "invalid_token",
-            (
-                f"Mã truy cập không hợp lệ: {error.reason}.",
-                f"The access token is invalid: {error.reason}.",
-            ),
-        )
+        return error_response(Unauthorized.invalid_token(error.reason))
     g.log_extra = {**g.get("log_extra", {}), "subject": principal.subject}
     return principal
 

@@ -28,10 +28,11 @@ from kit.auth import InvalidToken, JwksCache, KeySource, Principal, bearer_token
 from kit.clientaddr import client_address as _address_of
 from kit.config import Settings
 from kit.db import Database
+from kit.errors import Unauthorized
 from kit.ops import blueprint as ops_blueprint
 from kit.policy import insufficient_scope, missing_scope
 from kit.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
-from kit.problems import ProblemSchema, problem_response
+from kit.problems import ProblemSchema, error_response, problem_response
 from kit.runtime import EXTENSION, Runtime, database, runtime
 from kit.service import Service
 
@@ -89,13 +90,7 @@ def _authenticate() -> Response | None:
         return None  # api-docs: flask-smorest's /openapi.json, public like the API's shape
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
-        return _unauthorized(
-            "missing_token",
-            (
-                "Cần đăng nhập: thiếu mã truy cập (Bearer).",
-                "Sign in first: no bearer token was sent.",
-            ),
-        )
+        return error_response(Unauthorized.missing_token())
     try:
         settings = runtime().settings
         caller = verify(
@@ -105,19 +100,13 @@ def _authenticate() -> Response | None:
             audience=settings.token_audience,
         )
     except InvalidToken as error:
-        return _unauthorized(
-            "invalid_token",
-            (
-                f"Mã truy cập không hợp lệ: {error.reason}.",
-                f"The access token is invalid: {error.reason}.",
-            ),
-        )
+        return error_response(Unauthorized.invalid_token(error.reason))
     # A valid signature is not enough: identity may since have deactivated the user or
     # withdrawn a role the token carries (kit.principals, decision 0010).
     with runtime().db.read() as session:
         refused = principals.refusal(session, caller)
     if refused is not None:
-        return _unauthorized("invalid_token", refused)
+        return error_response(Unauthorized.invalid_token(refused))
     g.principal = caller
     return None
 
@@ -130,15 +119,6 @@ def _check_scope(service: str) -> Response | None:
         return None
     needed = missing_scope(caller, service, request.method)
     return None if needed is None else insufficient_scope(service, needed)
-
-
-def _unauthorized(code: str, detail: tuple[str, str]) -> Response:
-    return problem_response(
-        401,
-        "unauthorized",
-        detail,
-        headers={"WWW-Authenticate": f'Bearer realm="thidua", error="{code}"'},
-    )
 
 
 def accepts(*content_types: str) -> Callable[[F], F]:
