@@ -1,10 +1,11 @@
 """The events scoring publishes and consumes.
 
 Scoring never calls criteria or identity: it keeps its own copies of every published table
-version, of the organisation units and of the regions, from their events (rebuildable with
-``python -m services.scoring read-models replay``). It also consumes its own
-``scoring.sheet.submitted``: the scoring workers (competing consumers of scoring's queue)
-compute a submitted sheet's totals, once in effect however often the message is delivered.
+version, of the organisation units and of the regions, from their events (rebuilt with
+``python -m services.scoring read-models reset`` and the sources' ``events replay``). It also
+consumes its own ``scoring.sheet.submitted``: the scoring workers (competing consumers of
+scoring's queue) compute a submitted sheet's totals, once in effect however often the message
+is delivered.
 """
 
 from __future__ import annotations
