@@ -17,6 +17,7 @@ from web.formatting import sort_names
 
 TABLES = TtlCache(ttl=None, max_items=64)  # published tables are immutable
 UNIT_NAMES = TtlCache(ttl=300)
+REGION_NAMES = TtlCache(ttl=300)
 
 OPEN_PHASES = ("self_assessment", "region_review", "appraisal")
 DEADLINE_OF_PHASE = {
@@ -60,6 +61,16 @@ def unit_name(unit_id: str | None, as_of: str) -> str:
     if not unit_id:
         return ""
     return unit_names(as_of).get(unit_id, unit_id)
+
+
+def region_names(year: int) -> dict[str, str]:
+    """Emulation region id → name, for the regions of ``year``."""
+
+    def load() -> dict[str, str]:
+        regions = client().get("/identity/regions", params={"year": year}).data
+        return {r["id"]: r["name"] for r in regions}
+
+    return REGION_NAMES.get(str(year), load)
 
 
 def year_end(year: int) -> str:

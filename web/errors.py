@@ -83,7 +83,7 @@ def _page(status: int, title: str, message: str, request_id: str | None = None) 
     return make_response(body, status)
 
 
-def _not_found(_: Exception) -> Response:
+def _not_found(error: Exception) -> Response:
     if is_htmx():
         return _page(404, _("Not found"), _("This page does not exist or is not yours to see."))
     body = render_template("errors/404.html", request_id=g.get("request_id"))

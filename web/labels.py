@@ -23,6 +23,16 @@ PHASE = {
     "closed": _l("Closed"),
     "published": _l("Results published"),
 }
+# What a sheet allows now (its ``allowed``, and a 409's), as the pages name the moves.
+SHEET_ACTION = {
+    "edit": _l("change the figures"),
+    "submit": _l("submit"),
+    "review": _l("propose points"),
+    "return": _l("return for revision"),
+    "mark_reviewed": _l("mark as reviewed"),
+    "appraise": _l("appraise"),
+    "finalise": _l("finalise"),
+}
 ROLE = {
     "system_admin": _l("System administrator"),
     "ministry_officer": _l("Ministry officer"),

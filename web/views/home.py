@@ -9,14 +9,15 @@ from flask import Blueprint, render_template
 from web import data
 from web.api import client
 from web.session import User
-from web.views import require_user
+from web.views import require_user, sheets
 
 blueprint = Blueprint("home", __name__)
 
 
 def _waiting(user: User) -> dict[str, Any]:
-    """Open rounds with their deadlines, my unit's sheets (returned ones first), the sheets
-    waiting for my review (region lead) or appraisal (ministry), and the announcements."""
+    """Open rounds with their deadlines, my unit's sheets (returned ones first, with the
+    region's reason), the sheets waiting for my review (region lead) or appraisal (ministry),
+    and the announcements."""
     open_rounds = [r for r in data.rounds() if r["phase"] in data.OPEN_PHASES]
     mine: list[dict[str, Any]] = []
     to_review: list[dict[str, Any]] = []
@@ -39,10 +40,15 @@ def _waiting(user: User) -> dict[str, Any]:
             ):
                 to_review.append(item)
     mine.sort(key=lambda s: (s["status"] != "returned", s["round"]["year"]))
+    returned = [
+        {**s, "returned": sheets.return_reason(sheets.history(s["id"]))}
+        for s in mine
+        if s["status"] == "returned"
+    ]
     return {
         "rounds": [{**r, "deadline": data.deadline(r)} for r in open_rounds],
         "mine": mine,
-        "returned": [s for s in mine if s["status"] == "returned"],
+        "returned": returned,
         "to_review": data.sort_by_unit(to_review),
         "announcements": data.announcements(),
     }

@@ -7,6 +7,14 @@ Every criterion is its own small form that htmx posts on each change (``POST
 with the criterion's result (points, or errors next to their fields, or the conflict message)
 plus out-of-band swaps: the entry's new ETag, the running totals and the subtotals above it.
 A sheet the user may not see is the platform's 404, shown as the 404 page.
+
+The same page shows a submitted sheet to the region lead and to the Ministry with what each may
+do now (the sheet's ``allowed``, and the user's roles): next to each criterion a small form
+for other points with their reason (the region's proposal, ``stage="review"``; the Ministry's
+appraisal, ``stage="appraisal"``), saved in place by htmx; below the criteria, plain forms to
+return the sheet to the unit with a reason, to mark it reviewed, or to finalise it. Each of
+these writes carries the sheet's ETag (If-Match), which every answer swaps in anew; a move the
+sheet no longer allows (409) says what it allows now.
 """
 
 from __future__ import annotations
@@ -28,10 +36,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from web import data, scoresheet
+from web import data, labels, scoresheet
 from web import session as web_session
 from web.api import ApiError, Invalid, NotFound, PreconditionFailed, client
-from web.formatting import format_datetime
+from web.formatting import format_datetime, parse_number
 from web.session import User
 from web.views import require_user
 
@@ -44,14 +52,67 @@ HISTORY_PAGE = 200
 
 
 def _points(entry: Mapping[str, Any]) -> Decimal | None:
-    value = entry.get("self_points")
-    return Decimal(value) if value is not None else None
+    """The points that count for the entry: the Ministry's, else the region's proposal, else
+    the unit's own (as the scoring workers choose them)."""
+    for key in ("final_points", "review_points", "self_points"):
+        if entry.get(key) is not None:
+            return Decimal(entry[key])
+    return None
 
 
 def can_self_assess(user: User, sheet: Mapping[str, Any]) -> bool:
     """Whether the user's roles let them fill this sheet in (the platform decides again)."""
     unit = sheet["unit_id"]
     return unit in user.scope_ids("unit_officer", "unit") | user.scope_ids("unit_admin", "unit")
+
+
+def reviews(user: User, sheet: Mapping[str, Any]) -> bool:
+    """Whether the user leads the sheet's emulation region (the platform decides again)."""
+    return sheet.get("region_id") in user.scope_ids("region_lead", "region")
+
+
+def appraises(user: User) -> bool:
+    return user.has_role("ministry_officer")
+
+
+def may(user: User, sheet: Mapping[str, Any]) -> dict[str, bool]:
+    """What the page offers this user on this sheet now: what the sheet allows (``allowed``)
+    and the user's roles let them do."""
+    allowed = set(sheet.get("allowed", []))
+    region, ministry = reviews(user, sheet), appraises(user)
+    return {
+        "review": region and "review" in allowed,
+        "return": region and "return" in allowed,
+        "mark_reviewed": region and "mark_reviewed" in allowed,
+        "appraise": ministry and "appraise" in allowed,
+        "finalise": ministry and "finalise" in allowed,
+    }
+
+
+def points_stage(can: Mapping[str, bool]) -> str | None:
+    """Which points the criteria's forms set: the region's proposal or the appraisal."""
+    return "review" if can["review"] else "appraisal" if can["appraise"] else None
+
+
+def return_reason(changes: list[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The last return for revision in the sheet's history (newest first): reason, when."""
+    for change in changes:
+        if change.get("field") == "status" and change.get("new") == "returned":
+            return change
+    return None
+
+
+def not_now(error: ApiError) -> str:
+    """A 409 of a sheet in words: its status, the round's phase, what it allows now."""
+    body = error.body
+    allowed = [labels.label(labels.SHEET_ACTION, a) for a in body.get("allowed", [])]
+    return _(
+        "This is no longer possible: the sheet is “%(status)s” and the round is in the phase "
+        "“%(phase)s”. What can be done now: %(allowed)s.",
+        status=labels.label(labels.SHEET_STATUS, body.get("sheet_status")),
+        phase=labels.label(labels.PHASE, body.get("phase")),
+        allowed=", ".join(allowed) or _("nothing"),
+    )
 
 
 def load(sheet_id: str) -> dict[str, Any]:
@@ -124,25 +185,44 @@ def history(sheet_id: str) -> list[dict[str, Any]]:
 def _context(user: User, loaded: dict[str, Any], **extra: Any) -> dict[str, Any]:
     sheet = loaded["sheet"]
     editable = "edit" in sheet.get("allowed", []) and can_self_assess(user, sheet)
+    can = may(user, sheet)
     return {
         **loaded,
         "editable": editable,
+        "can": can,
+        "points_stage": points_stage(can),
         "totals": totals_of(loaded["document"], sheet, official=not editable),
         "leaves": data.leaves(loaded["document"]),
         "errors": {},
         "problems": [],
+        "return_error": "",
+        "return_text": "",
         **extra,
     }
 
 
-@blueprint.get("/sheets/<sheet_id>")
-def sheet(sheet_id: str) -> str:
-    user = require_user()
-    loaded = load(sheet_id)
-    context = _context(user, loaded)
+def _page(
+    user: User,
+    sheet_id: str,
+    status: int = 200,
+    loaded: dict[str, Any] | None = None,
+    **extra: Any,
+) -> tuple[str, int]:
+    """The sheet's page: the form while the unit may edit it, else the read-only sheet with
+    its history and the forms of the region lead or the Ministry; a returned sheet says why."""
+    context = _context(user, loaded or load(sheet_id), **extra)
+    returned = context["sheet"]["status"] == "returned"
+    changes = history(sheet_id) if returned or not context["editable"] else []
     if not context["editable"]:
-        context["history"] = history(sheet_id)
-    return render_template("sheets/sheet.html", **context)
+        context["history"] = changes
+    if returned:
+        context["returned"] = return_reason(changes)
+    return render_template("sheets/sheet.html", **context), status
+
+
+@blueprint.get("/sheets/<sheet_id>")
+def sheet(sheet_id: str) -> tuple[str, int]:
+    return _page(require_user(), sheet_id)
 
 
 # -- autosave ------------------------------------------------------------------------------
@@ -356,10 +436,7 @@ def submit(sheet_id: str) -> Response | tuple[str, int]:
     except Invalid as invalid:
         loaded = load(sheet_id)
         listed, by_code = problems_of(invalid, loaded)
-        page = render_template(
-            "sheets/sheet.html", **_context(user, loaded, problems=listed, errors=by_code)
-        )
-        return page, 422
+        return _page(user, sheet_id, 422, loaded, problems=listed, errors=by_code)
     except PreconditionFailed:
         flash(
             _("Someone changed the sheet just before you submitted it. Check it and submit again."),
@@ -368,6 +445,147 @@ def submit(sheet_id: str) -> Response | tuple[str, int]:
         return redirect(url_for("sheets.sheet", sheet_id=sheet_id))
     flash(_("The sheet has been submitted to the region for review."), "success")
     return redirect(url_for("sheets.sheet", sheet_id=sheet_id))
+
+
+# -- the region's review and the Ministry's appraisal ----------------------------------------
+
+STAGE_PATH = {"review": "review", "appraisal": "appraisal"}
+
+
+def points_errors(invalid: Invalid, reason: str) -> dict[str, str]:
+    """A 422 of points for a criterion → the messages next to the points and the reason."""
+    errors: dict[str, str] = {}
+    for name, messages in invalid.errors.items():
+        key = "reason" if name == "reason" else "points"
+        text = " ".join(messages) if isinstance(messages, list) else str(messages)
+        errors[key] = " ".join(filter(None, [errors.get(key), text]))
+    if "reason" in errors and not 3 <= len(reason) <= 2000:
+        errors["reason"] = _("Write the reason in 3 to 2,000 characters.")
+    language = web_session.language()
+    for issue in invalid.body.get("issues", []):
+        if str(issue.get("pointer", "")).startswith("/entries"):
+            errors["points"] = issue.get(language) or issue.get("vi") or errors.get("points", "")
+    if not errors:
+        errors["points"] = invalid.detail or _("These points cannot be saved.")
+    return errors
+
+
+@blueprint.post("/sheets/<sheet_id>/entries/<code>/<any(review, appraisal):stage>")
+def set_points(sheet_id: str, code: str, stage: str) -> Response:
+    """The region lead's proposal or the Ministry's points for one criterion, with the
+    reason (htmx): the answer is the criterion's points area, its error lines, the sheet's new
+    ETag and the totals, all swapped in place."""
+    require_user()
+    table_id = request.form.get("table_id", "")
+    node = _node(table_id, code)
+    text = (request.form.get("points") or "").strip()
+    reason = (request.form.get("reason") or "").strip()
+    points = parse_number(text, web_session.language())
+    errors: dict[str, str] = {}
+    if points is None:
+        errors["points"] = _("Enter the points as a number, e.g. 2,5.")
+    if not reason:
+        errors["reason"] = _("Give the reason for these points.")
+    message, status, entry = None, "invalid", None
+    if not errors:
+        try:
+            client().post(
+                f"/scoring/sheets/{sheet_id}/entries/{code}/{STAGE_PATH[stage]}",
+                json={"points": str(points), "reason": reason},
+                headers={"If-Match": request.form.get("sheet_etag", "")},
+            )
+        except PreconditionFailed:
+            message, status = _("Someone changed the sheet meanwhile; reload the page."), "conflict"
+        except Invalid as invalid:
+            errors = points_errors(invalid, reason)
+        except NotFound:
+            raise
+        except ApiError as error:
+            if error.status != 409:
+                raise
+            message, status = not_now(error), "conflict"
+        else:
+            status = "saved"
+    reply = client().get(f"/scoring/sheets/{sheet_id}")
+    entries = {e["code"]: e for e in reply.data["entries"]}
+    entry = entries.get(code)
+    document = data.table(table_id)["document"]
+    body = render_template(
+        "sheets/_points_saved.html",
+        node=node,
+        entry=entry,
+        stage=stage,
+        errors=errors,
+        message=message,
+        status=status,
+        sheet_id=sheet_id,
+        document=document,
+        sheet_etag=reply.etag or "",
+        totals=totals_of(document, reply.data, official=True),
+    )
+    return make_response(body, 200)
+
+
+def _move(sheet_id: str, step: str, done: str, body: Any = None) -> Response | None:
+    """One of the sheet's moves (plain forms): None when done (with the flash message),
+    else the redirect back with what went wrong (412, 409)."""
+    try:
+        client().post(
+            f"/scoring/sheets/{sheet_id}/{step}",
+            json=body,
+            headers={"If-Match": request.form.get("sheet_etag", "")},
+        )
+    except PreconditionFailed:
+        flash(_("Someone changed the sheet meanwhile. Check it and try again."), "warning")
+    except NotFound:
+        raise
+    except Invalid:
+        raise
+    except ApiError as error:
+        if error.status != 409:
+            raise
+        flash(not_now(error), "warning")
+    else:
+        flash(done, "success")
+        return None
+    return redirect(url_for("sheets.sheet", sheet_id=sheet_id))
+
+
+@blueprint.post("/sheets/<sheet_id>/return")
+def return_sheet(sheet_id: str) -> Response | tuple[str, int]:
+    """Back to the unit for revision, with the reason the unit will read."""
+    user = require_user()
+    reason = (request.form.get("reason") or "").strip()
+    problem = _("Give the reason: the unit reads it to know what to correct.") if not reason else ""
+    if not problem:
+        try:
+            refused = _move(
+                sheet_id,
+                "return",
+                _("The sheet has been returned to the unit with your reason."),
+                {"reason": reason},
+            )
+        except Invalid as invalid:
+            problem = points_errors(invalid, reason).get("reason") or (
+                invalid.detail or _("The sheet cannot be returned.")
+            )
+        else:
+            return refused or redirect(url_for("sheets.sheet", sheet_id=sheet_id))
+    return _page(user, sheet_id, 422, return_error=problem, return_text=reason)
+
+
+@blueprint.post("/sheets/<sheet_id>/reviewed")
+def mark_reviewed(sheet_id: str) -> Response:
+    require_user()
+    done = _("The sheet is marked as reviewed by the region; it goes to the Ministry.")
+    return _move(sheet_id, "reviewed", done) or redirect(url_for("sheets.sheet", sheet_id=sheet_id))
+
+
+@blueprint.post("/sheets/<sheet_id>/finalise")
+def finalise(sheet_id: str) -> Response:
+    require_user()
+    done = _("The appraisal is final; the sheet's total is computed once more.")
+    return _move(sheet_id, "finalise", done) or redirect(url_for("sheets.sheet", sheet_id=sheet_id))
 
 
 # -- evidence ------------------------------------------------------------------------------
