@@ -186,3 +186,27 @@ def test_the_excel_files_are_passed_on_with_the_users_token(
     assert asked["headers"]["Authorization"].startswith("Bearer access-")
     assert web.get(f"/rounds/{ROUND}/results/sheets/s-1.xlsx").data.startswith(b"PK")
     assert web.get(f"/rounds/{ROUND}/results/sheets/s-2.xlsx").status_code == 404
+
+
+def test_the_results_menu_lists_published_rounds_only(web: FlaskClient, fake_api: FakeApi) -> None:
+    rounds = [
+        {
+            "id": ROUND,
+            "year": 2026,
+            "unit_kind": "so-tu-phap",
+            "name": "Thi đua năm 2026",
+            "phase": "published",
+        },
+        {
+            "id": "r-open",
+            "year": 2027,
+            "unit_kind": "so-tu-phap",
+            "name": "Thi đua năm 2027",
+            "phase": "self_assessment",
+        },
+    ]
+    fake_api.json("GET", "/scoring/rounds", rounds)
+    sign_in(web)
+    page = web.get("/results").get_data(as_text=True)
+    assert f"/rounds/{ROUND}/results" in page and "r-open" not in page
+    assert 'href="/results" aria-current="page"' in page

@@ -174,3 +174,18 @@ def sheet_workbook(round_id: str, sheet_id: str) -> Response:
     """One unit's scored sheet in the officers' layout, as the API writes it."""
     require_user()
     return passed_on(client().get(f"/scoring/sheets/{sheet_id}/export.xlsx"))
+
+
+@blueprint.get("/results")
+def rounds() -> str:
+    """The rounds whose results the user may open: published ones; for the Ministry also the
+    closed ones, whose ranking is provisional until published."""
+    user = require_user()
+    ministry = user.has_role("ministry_officer")
+    shown = [
+        r
+        for r in data.rounds()
+        if r["phase"] == "published" or (ministry and r["phase"] in ("appraisal", "closed"))
+    ]
+    shown.sort(key=lambda r: (-r["year"], r["name"]))
+    return render_template("results/rounds.html", rounds=shown)
