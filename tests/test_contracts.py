@@ -1,0 +1,134 @@
+"""contracts.identity matches docs/events/: each dataclass's payload validates against its
+event's JSON Schema, every field of the schema is a field of the dataclass, and what
+``to_data()`` gives ``from_data()`` takes back unchanged."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import fields
+from datetime import UTC, date, datetime
+
+import pytest
+
+from contracts import identity
+from contracts.identity import (
+    AnnouncementPublished,
+    Event,
+    OrgUnitCreated,
+    OrgUnitsMerged,
+    OrgUnitUpdated,
+    RegionMembershipChanged,
+    RoleGrant,
+    UserCreated,
+    UserDeactivated,
+    UserReactivated,
+    UserRolesChanged,
+)
+from tests.support.events import SCHEMAS, assert_valid_event
+
+USER = "0b8f6f0e-3c1a-4c52-9d0e-6f1f3b0c2a11"
+GRANTS = (
+    RoleGrant(role="unit_officer", scope="unit", scope_id="stp-01", valid_from=date(2026, 1, 1)),
+    RoleGrant(
+        role="region_lead",
+        scope="region",
+        scope_id="2026-dong-bang-bac-bo",
+        valid_from=date(2026, 1, 1),
+        valid_to=date(2026, 12, 31),
+    ),
+    RoleGrant(role="auditor", scope="national", valid_from=date(2025, 3, 1)),
+)
+UNIT = {
+    "unit_id": "stp-31-2025",
+    "code": "STP-31",
+    "kind": "so-tu-phap",
+    "name": "Sở Tư pháp thành phố Hải Phòng",
+    "parent_id": "bo-tu-phap",
+    "province_code": "31",
+    "valid_from": date(2025, 7, 1),
+    "valid_to": None,
+    "successor_id": None,
+}
+SAMPLES: list[Event] = [
+    AnnouncementPublished(
+        announcement_id=7,
+        title="Phát động thi đua năm 2026",
+        body="Các đơn vị đăng ký giao ước.",
+        published_at=datetime(2026, 1, 5, 8, 30, tzinfo=UTC),
+    ),
+    OrgUnitCreated(**UNIT),
+    OrgUnitCreated(unit_id="bo-tu-phap", code="BTP", kind="ministry", name="Bộ Tư pháp"),
+    OrgUnitUpdated(**{**UNIT, "valid_to": date(2030, 6, 30)}, effective_date=date(2026, 1, 1)),
+    OrgUnitsMerged(
+        effective_date=date(2025, 7, 1),
+        successor_id="stp-31-2025",
+        merged_ids=("stp-31", "stp-30"),
+        decision="Nghị quyết 202/2025/QH15",
+    ),
+    OrgUnitsMerged(effective_date=date(2025, 7, 1), successor_id="stp-01", merged_ids=("stp-2",)),
+    RegionMembershipChanged(
+        region_id="2026-dong-bang-bac-bo",
+        year=2026,
+        code="dong-bang-bac-bo",
+        name="Cụm thi đua Đồng bằng Bắc Bộ",
+        lead_unit_id="stp-31-2025",
+        deputy_unit_ids=("stp-01",),
+        member_ids=("stp-01", "stp-31-2025"),
+        added=("stp-31-2025",),
+        removed=("stp-30",),
+    ),
+    UserCreated(user_id=USER, unit_id="stp-01", username="stp.hanoi"),
+    UserDeactivated(user_id=USER, unit_id="stp-01", username="stp.hanoi", roles=GRANTS),
+    UserReactivated(user_id=USER, unit_id="stp-01", username="stp.hanoi", roles=GRANTS[:1]),
+    UserRolesChanged(user_id=USER, unit_id="stp-01", username="stp.hanoi", roles=GRANTS),
+]
+
+
+def schema_of(event_type: str) -> dict:
+    return json.loads((SCHEMAS / f"{event_type}.schema.json").read_text())
+
+
+def test_every_public_event_of_identity_has_a_dataclass_and_a_sample() -> None:
+    published = {p.name.removesuffix(".schema.json") for p in SCHEMAS.glob("identity.*.json")}
+    assert set(identity.EVENTS) == published
+    assert {type(sample) for sample in SAMPLES} == set(identity.EVENTS.values())
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: f"{s.TYPE}-{SAMPLES.index(s)}")
+def test_the_payload_validates_against_its_schema(sample: Event) -> None:
+    assert_valid_event(
+        {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": "/thidua/identity",
+            "type": sample.TYPE,
+            "subject": sample.subject,
+            "time": "2026-01-05T08:30:00+00:00",
+            "datacontenttype": "application/json",
+            "data": {"schema_version": 1, **sample.to_data()},
+        }
+    )
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: f"{s.TYPE}-{SAMPLES.index(s)}")
+def test_from_data_takes_back_what_to_data_gives(sample: Event) -> None:
+    data = json.loads(json.dumps({"schema_version": 1, **sample.to_data()}))  # as on the wire
+    assert type(sample).from_data(data) == sample
+
+
+@pytest.mark.parametrize("event", identity.EVENTS.values(), ids=lambda e: e.TYPE)
+def test_every_field_of_the_schema_is_a_field_of_the_dataclass(event: type[Event]) -> None:
+    data = schema_of(event.TYPE)["properties"]["data"]
+    assert set(data["properties"]) - {"schema_version"} == {f.name for f in fields(event)}
+    assert set(data["required"]) - {"schema_version"} <= {f.name for f in fields(event)}
+    if "roles" in data["properties"]:
+        grant = data["properties"]["roles"]["items"]["properties"]
+        assert set(grant) == {f.name for f in fields(RoleGrant)}
+
+
+def test_a_missing_nullable_field_reads_as_null_and_an_unknown_one_is_ignored() -> None:
+    data = {"unit_id": "x", "code": "X", "kind": "ministry", "name": "X", "later_field": 1}
+    assert OrgUnitCreated.from_data(data) == OrgUnitCreated(
+        unit_id="x", code="X", kind="ministry", name="X"
+    )
