@@ -66,6 +66,49 @@ FIELD = {
 }
 
 
+# The administrators' pages (web/views/admin): kinds of organisation units, one of each.
+ORG_KIND = {
+    "ministry": _l("Ministry"),
+    "department": _l("Department of the Ministry"),
+    "general-department": _l("General department"),
+    "so-tu-phap": _l("Provincial Department of Justice"),
+    "cuc-thads": _l("Provincial civil judgment enforcement"),
+    "phong-tu-phap": _l("District justice division"),
+    "chi-cuc-thads": _l("District civil judgment enforcement"),
+}
+AUDIT_ACTION = {
+    "login.success": _l("Signed in"),
+    "login.failure": _l("Failed sign-in"),
+    "login.blocked": _l("Sign-in blocked"),
+    "lockout.locked": _l("Account locked"),
+    "lockout.address_blocked": _l("Address blocked"),
+    "lockout.unlocked": _l("Account unlocked"),
+    "token.refreshed": _l("Session renewed"),
+    "token.reuse_detected": _l("Reused session token"),
+    "user.created": _l("User created"),
+    "user.updated": _l("User changed"),
+    "user.deactivated": _l("User deactivated"),
+    "user.reactivated": _l("User reactivated"),
+    "user.password_set": _l("Password set"),
+    "role.assigned": _l("Role granted"),
+    "role.revoked": _l("Role withdrawn"),
+    "client.created": _l("API client registered"),
+    "client.deactivated": _l("API client revoked"),
+    "client.token_issued": _l("API client token issued"),
+    "client.auth_failure": _l("API client refused"),
+    "org.unit_created": _l("Unit created"),
+    "org.unit_changed": _l("Unit changed"),
+    "org.merged": _l("Units merged"),
+    "region.saved": _l("Emulation region saved"),
+    "keys.rotated": _l("Signing keys rotated"),
+}
+AUDIT_OUTCOME = {
+    "success": _l("Done"),
+    "failure": _l("Failed"),
+    "denied": _l("Refused"),
+}
+
+
 def label(table: dict[str, object], code: str | None) -> str:
     """The label of ``code`` in ``table``, or the code itself when there is none."""
     if code is None:
@@ -78,7 +121,7 @@ UNIT_KIND = {
     "cuc-thads": _l("Civil Judgment Enforcement"),
 }
 TABLE_STATUS = {
-    "draft": _l("Draft"),
+    "draft": _l("Draft version"),
     "published": _l("Published"),
     "superseded": _l("Superseded"),
 }
