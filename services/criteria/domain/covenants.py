@@ -40,11 +40,12 @@ def _check_items(items: list[dict[str, Any]]) -> dict[str, list[Text]]:
     codes = [item["code"].strip() for item in items]
     repeated = sorted({code for code in codes if codes.count(code) > 1})
     if repeated:
-        # Still one string in both languages: test_covenants asserts it joined (to be settled).
         return {
             "items": [
-                f"Mã nội dung bị trùng: {', '.join(repeated)}. / "
-                f"Item codes repeat: {', '.join(repeated)}."
+                (
+                    f"Mã nội dung bị trùng: {', '.join(repeated)}.",
+                    f"Item codes repeat: {', '.join(repeated)}.",
+                )
             ]
         }
     return {}
