@@ -12,6 +12,7 @@ from kit.config import Settings
 from kit.db import Database
 from kit.events import forget_handled
 from kit.metrics import serve as serve_metrics
+from services.scoring.domain import computation
 from services.scoring.domain import scheduler as deadlines
 from services.scoring.models import RegionCopy, TableCopy, UnitCopy
 
@@ -65,3 +66,18 @@ def add_commands(cli: click.Group) -> None:
             "  python -m services.criteria events replay --to scoring "
             "--type 'criteria.table.#'"
         )
+
+    @cli.group("computations", help="The scoring workers' computations of sheet totals.")
+    def computations() -> None:
+        pass
+
+    @computations.command(
+        "requeue",
+        help="Ask the workers again for every sheet whose totals are still pending "
+        "(after an upgrade, see the runbook). Safe to repeat.",
+    )
+    @click.pass_obj
+    def requeue(settings: Settings) -> None:
+        with Database(settings.database_url, settings.service).transaction() as session:
+            ids = computation.request_pending_again(session)
+        click.echo(f"computations requested again: {len(ids)}")

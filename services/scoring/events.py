@@ -2,10 +2,12 @@
 
 Scoring never calls criteria or identity: it keeps its own copies of every published table
 version, of the organisation units and of the regions, from their events (rebuilt with
-``python -m services.scoring read-models reset`` and the sources' ``events replay``). It also
-consumes its own ``scoring.sheet.submitted``: the scoring workers (competing consumers of
-scoring's queue) compute a submitted sheet's totals, once in effect however often the message
-is delivered.
+``python -m services.scoring read-models reset`` and the sources' ``events replay``).
+
+It also consumes its own command ``scoring.sheet.compute_requested``: the scoring workers
+(competing consumers of scoring's queue) compute the named revision of a sheet, once in effect
+however often the message is delivered. That command is internal; the public facts about a
+sheet are ``submitted`` (its unit submitted it), ``returned`` and ``finalised``.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from kit.events import CloudEvent
 from services.scoring.domain import computation
 from services.scoring.models import Announcement, RegionCopy, TableCopy, UnitCopy
 
+# Public facts (docs/events.md, "Event types").
 SHEET_SUBMITTED = "scoring.sheet.submitted"
 SHEET_RETURNED = "scoring.sheet.returned"
 SHEET_FINALISED = "scoring.sheet.finalised"
 ROUND_PHASE_CHANGED = "scoring.round.phase_changed"
 RANKING_PUBLISHED = "scoring.ranking.published"
+# Scoring's own commands to its workers (docs/events.md, "Internal commands").
+SHEET_COMPUTE_REQUESTED = "scoring.sheet.compute_requested"
 
 
 def copy_announcement(session: Session, event: CloudEvent) -> None:
@@ -57,7 +62,18 @@ def copy_table(session: Session, event: CloudEvent) -> None:
     )
 
 
-def compute_submitted_sheet(session: Session, event: CloudEvent) -> None:
+def compute_sheet(session: Session, event: CloudEvent) -> None:
+    """scoring.sheet.compute_requested: compute the sheet's totals for the revision named."""
+    computation.compute(session, event.data["sheet_id"], event.data["revision"])
+
+
+def compute_submitted_sheet_of_previous_release(session: Session, event: CloudEvent) -> None:
+    """scoring.sheet.submitted, for one release only: the previous release asked its workers
+    for every computation with it (review, appraisal, finalisation and table moves too), and
+    such jobs may still wait in the queue when this release starts. It carries the same
+    ``sheet_id`` and ``revision``, so it is computed the same way; a submission of this
+    release also requests its computation, and the second of the two jobs changes nothing.
+    Remove it, and its binding, in the next release (docs/operations.md, "Upgrades")."""
     computation.compute(session, event.data["sheet_id"], event.data["revision"])
 
 
@@ -67,5 +83,6 @@ SUBSCRIPTIONS = {
     **principals.subscriptions(),
     "identity.announcement.published": copy_announcement,
     "criteria.table.published": copy_table,
-    SHEET_SUBMITTED: compute_submitted_sheet,
+    SHEET_COMPUTE_REQUESTED: compute_sheet,
+    SHEET_SUBMITTED: compute_submitted_sheet_of_previous_release,  # this release only
 }

@@ -23,7 +23,7 @@ from kit.app import accepts, database, principal, runtime
 from kit.problems import Problem
 from services.scoring import storage
 from services.scoring.api.access import not_found, readable_sheet, writable_sheet
-from services.scoring.domain import evidence, sheets
+from services.scoring.domain import evidence, lifecycle, sheets
 from services.scoring.models import Evidence, Round, Sheet
 from services.scoring.storage import EvidenceStore, Stored, TooLarge
 
@@ -107,12 +107,12 @@ def _editable(
 ) -> tuple[Sheet, Round]:
     """The sheet the caller's unit may change evidence on now: 404 unseen (or no such
     criterion), 403 seen but not the unit's, 409 not editable in this state or phase."""
-    if lock:  # serialise with submissions of the same sheet (PostgreSQL; SQLite already is)
-        session.get(Sheet, sheet_id, with_for_update=True, populate_existing=True)
+    if lock:  # serialise with submissions of the same sheet
+        lifecycle.lock(session, sheet_id)
     sheet, round_ = writable_sheet(session, sheet_id, "self_assess")
     if code is not None:
         sheets.entry_of(sheet, code)
-    sheets.require_step(sheet, round_, "edit")
+    lifecycle.require_step(sheet, round_, "edit")
     return sheet, round_
 
 

@@ -18,7 +18,7 @@ from kit.app import database, principal
 from kit.pagination import PageArgs, paginate
 from kit.problems import Problem
 from services.scoring.api.access import readable_sheet, writable_sheet
-from services.scoring.domain import sheets
+from services.scoring.domain import lifecycle, sheets
 from services.scoring.models import Change, Round, Sheet
 from services.scoring.schemas import (
     ChangePage,
@@ -66,7 +66,7 @@ def _precondition(current: str) -> None:
 
 def _sheet_response(sheet: Sheet, round_: Round, status: int = 200) -> Response:
     body = SheetSchema(exclude=["allowed"]).dump(sheet)
-    body["allowed"] = sheets.allowed(sheet, round_)
+    body["allowed"] = lifecycle.allowed(sheet, round_)
     response = jsonify(body)
     response.status_code = status
     response.headers["ETag"] = sheet_etag(sheet)

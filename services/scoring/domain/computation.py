@@ -1,9 +1,10 @@
 """Computing a sheet's totals: the scoring workers' job.
 
 A worker is scoring's consumer; several run side by side (competing consumers of scoring's
-queue, scaled on its depth at year-end). Each job names a sheet and the revision it was
-queued for, so a redelivered or stale job changes nothing: the result of a revision is a pure
-function of the sheet's inputs and the pinned table (``scoringrules.score``).
+queue, scaled on its depth at year-end). Each job (``scoring.sheet.compute_requested``, asked
+for by ``lifecycle.request_computation``) names a sheet and the revision it was queued for, so
+a redelivered or stale job changes nothing: the result of a revision is a pure function of the
+sheet's inputs and the pinned table (``scoringrules.score``), recorded by ``lifecycle``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import scoringrules
+from services.scoring.domain import lifecycle
 from services.scoring.models import Round, Sheet, TableCopy
 
 
@@ -45,22 +48,31 @@ def table_of(session: Session, sheet: Sheet) -> TableCopy:
 
 
 def compute(session: Session, sheet_id: str, revision: int) -> None:
-    sheet = session.get(Sheet, sheet_id)
-    if sheet is None or sheet.revision != revision:
-        return  # a later revision was queued and will be computed by its own job
-    if sheet.computed_revision == revision and sheet.compute_status == "done":
+    sheet = lifecycle.awaiting(session, sheet_id, revision)
+    if sheet is None:
         return
     try:
         result = scoringrules.score(
             table_of(session, sheet).document, sheet_document(sheet), overrides(sheet)
         )
     except scoringrules.Invalid as invalid:
-        sheet.compute_status = "failed"
-        sheet.result = {"issues": [i.as_json() for i in invalid.issues]}
-        sheet.computed_revision = revision
+        lifecycle.not_computable(sheet, revision, invalid.issues)
         return
-    sheet.result = result.as_json()
-    sheet.total = result.total
-    sheet.band = result.band
-    sheet.compute_status = "done"
-    sheet.computed_revision = revision
+    lifecycle.computed(sheet, revision, result)
+
+
+def request_pending_again(session: Session) -> list[str]:
+    """Ask the workers again for every sheet whose current revision still waits for its
+    totals; their ids. A job lost on the way (an older worker that did not know the command
+    during an upgrade) is asked for again; one still queued is then computed once in effect,
+    since the second job finds its revision computed."""
+    pending = (
+        session.execute(select(Sheet).where(Sheet.compute_status == "pending").order_by(Sheet.id))
+        .scalars()
+        .all()
+    )
+    ids = []
+    for sheet in pending:
+        lifecycle.request_computation(session, sheet)
+        ids.append(sheet.id)
+    return ids

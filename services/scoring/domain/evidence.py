@@ -31,7 +31,8 @@ from kit.db import utcnow
 from kit.fields import control_message
 from kit.problems import Problem
 from kit.text import control_characters, nfc
-from services.scoring.models import Change, Entry, Evidence, Sheet
+from services.scoring.domain import lifecycle
+from services.scoring.models import Entry, Evidence, Sheet
 from services.scoring.storage import EvidenceStore, Stored
 
 MAX_URL = 2000
@@ -223,19 +224,7 @@ def _summary(evidence: Evidence) -> dict[str, Any]:
 
 
 def _record(session: Session, actor: str, evidence: Evidence, old: Any, new: Any) -> None:
-    session.add(
-        Change(
-            sheet_id=evidence.sheet_id,
-            code=evidence.code,
-            stage="self",
-            field="evidence",
-            old=old,
-            new=new,
-            reason=None,
-            actor_id=actor,
-            at=utcnow(),
-        )
-    )
+    lifecycle.change_evidence(session, actor, evidence.sheet_id, evidence.code, old, new)
 
 
 def _same(session: Session, sheet: Sheet, code: str, **match: Any) -> Evidence | None:

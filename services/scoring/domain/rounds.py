@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import scoringrules
 from kit.db import utcnow
 from kit.events import emit
 from kit.problems import Problem
-from scoringrules import table as rules
 from services.scoring import events
-from services.scoring.models import Change, Entry, RegionCopy, Round, Sheet, TableCopy, UnitCopy
+from services.scoring.domain import lifecycle
+from services.scoring.models import RegionCopy, Round, Sheet, TableCopy, UnitCopy
 
 PHASES = ["draft", "self_assessment", "region_review", "appraisal", "closed", "published"]
 
@@ -54,10 +52,6 @@ def region_of(session: Session, year: int, unit_id: str) -> str | None:
         if unit_id in region.member_ids:
             return region.region_id
     return None
-
-
-def _entries(document: dict[str, Any]) -> list[tuple[str, int]]:
-    return [(code, position) for position, code in enumerate(rules.leaves(document))]
 
 
 def create(
@@ -110,25 +104,10 @@ def create(
         created_at=now,
     )
     session.add(round_)
-    codes = _entries(table.document)
+    criteria = lifecycle.positions(table.document)
     for unit in units:
-        sheet = Sheet(
-            id=str(uuid.uuid4()),
-            round_id=round_.id,
-            unit_id=unit.unit_id,
-            region_id=region_of(session, year, unit.unit_id),
-            status="draft",
-            revision=1,
-            compute_status="none",
-            bonus_counts={},
-            deduction_counts={},
-            updated_at=now,
-        )
-        session.add(sheet)
-        session.add_all(
-            Entry(id=str(uuid.uuid4()), sheet_id=sheet.id, code=code, position=position, revision=1)
-            for code, position in codes
-        )
+        region_id = region_of(session, year, unit.unit_id)
+        lifecycle.new_sheet(session, round_, unit.unit_id, region_id, criteria, now)
     session.flush()
     return round_
 
@@ -178,11 +157,10 @@ def advance(
 
 
 def move_to_table(session: Session, actor: str, round_: Round, table_id: str, reason: str) -> Round:
-    """Pin an amended table version: entries follow its criteria, every sheet is recomputed.
-
-    Entries of criteria the amendment removed are dropped (their history stays); new
-    criteria get empty entries; every change is recorded against each sheet.
-    """
+    """Pin an amended table version: every sheet follows it (``lifecycle.follow_table``:
+    entries of criteria the amendment removed are dropped, their history stays; new criteria
+    get empty entries; the move is recorded against each sheet, and each sheet past its
+    draft is recomputed)."""
     table = session.get(TableCopy, table_id)
     if table is None or (table.year, table.unit_kind) != (round_.year, round_.unit_kind):
         raise Problem(
@@ -197,70 +175,10 @@ def move_to_table(session: Session, actor: str, round_: Round, table_id: str, re
     if round_.phase in ("closed", "published"):
         raise illegal(round_, "move_to_table")
     old_id, round_.table_id = round_.table_id, table.table_id
-    codes = dict(_entries(table.document))
     now = utcnow()
-    sheets = session.execute(select(Sheet).where(Sheet.round_id == round_.id)).scalars()
-    resubmitted = []
+    sheets = session.execute(select(Sheet).where(Sheet.round_id == round_.id)).scalars().all()
     for sheet in sheets:
-        for entry in list(sheet.entries):
-            if entry.code not in codes:
-                session.delete(entry)
-                continue
-            entry.position = codes[entry.code]
-            entry.self_points = _points_under(table.document, entry.code, entry.inputs)
-        have = {e.code for e in sheet.entries}
-        session.add_all(
-            Entry(id=str(uuid.uuid4()), sheet_id=sheet.id, code=code, position=position, revision=1)
-            for code, position in codes.items()
-            if code not in have
-        )
-        session.add(
-            Change(
-                sheet_id=sheet.id,
-                code=None,
-                stage="status",
-                field="table_id",
-                old=old_id,
-                new=table.table_id,
-                reason=reason,
-                actor_id=actor,
-                at=now,
-            )
-        )
-        sheet.revision += 1
-        if sheet.status != "draft":
-            resubmitted.append(sheet)
+        lifecycle.follow_table(session, actor, sheet, table, old_id, reason, now)
     session.flush()
-    for sheet in resubmitted:
-        queue_computation(session, sheet)
     round_.revision += 1
     return round_
-
-
-def _points_under(document: dict[str, Any], code: str, inputs: dict[str, Any] | None) -> Any:
-    """The entry's self-assessed points under another table version (None if its inputs no
-    longer fit the criterion's method: the unit must then correct them)."""
-    if inputs is None:
-        return None
-    node = rules.leaves(document)[code]
-    method = scoringrules.METHODS[node["method"]["type"]]
-    if method.check_inputs(node, inputs, f"/entries/{code}"):
-        return None
-    return method.points(node, inputs)
-
-
-def queue_computation(session: Session, sheet: Sheet) -> None:
-    """Ask the scoring workers to compute this revision of the sheet (202 to the caller)."""
-    sheet.compute_status = "pending"
-    emit(
-        session,
-        events.SHEET_SUBMITTED,
-        subject=f"sheet/{sheet.id}",
-        data={
-            "sheet_id": sheet.id,
-            "round_id": sheet.round_id,
-            "unit_id": sheet.unit_id,
-            "revision": sheet.revision,
-            "status": sheet.status,
-        },
-    )

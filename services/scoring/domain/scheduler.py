@@ -4,7 +4,7 @@
 to region review, exactly as a Ministry officer's move would (``rounds.advance``: the round's
 revision, one ``scoring.round.phase_changed`` event, here with the actor
 ``system:scheduler`` and the reason ``deadline``). Sheets still in draft stay drafts; the
-phase gate of the sheets (``sheets.ALLOWED``) is what stops them being edited or submitted.
+phase gate of the sheets (``lifecycle.ALLOWED``) is what stops them being edited or submitted.
 
 Several scheduler processes may run (one per replica is fine): on PostgreSQL each claims its
 rounds with ``SELECT … FOR UPDATE SKIP LOCKED``, so a round being moved by one is skipped by

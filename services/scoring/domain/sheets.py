@@ -1,10 +1,9 @@
-"""Scoresheets: self-assessment, region review, Ministry appraisal, and every change kept.
+"""Scoresheets: self-assessment, region review, Ministry appraisal: what each step checks.
 
-A sheet moves draft → submitted (the unit, during self-assessment) → returned → submitted …
-(the region lead sends it back for revision) → reviewed (the region lead) → final (the
-Ministry's appraisal). Each move is allowed only in its round phase; any other is 409 naming
-what is allowed. Every change of an entry or of the sheet is recorded with who, when, the
-old and new values and why.
+Each step checks that the sheet's status and its round's phase allow it
+(``lifecycle.require_step``, 409 naming what is allowed) and that what is sent is right by the
+scoring rules (422), then changes the sheet through ``lifecycle``, which records every change
+with who, when, the old and new values and why, bumps the revision, and emits what is due.
 """
 
 from __future__ import annotations
@@ -15,46 +14,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import scoringrules
-from kit.db import utcnow
-from kit.events import emit
 from kit.problems import Problem
 from scoringrules import table as rules
-from services.scoring import events
-from services.scoring.domain import computation
-from services.scoring.domain.rounds import queue_computation
-from services.scoring.models import Change, Entry, Round, Sheet
-
-# (sheet status, round phase) -> what may happen
-ALLOWED: dict[tuple[str, str], list[str]] = {
-    ("draft", "self_assessment"): ["edit", "submit"],
-    ("returned", "self_assessment"): ["edit", "submit"],
-    ("returned", "region_review"): ["edit", "submit"],
-    ("submitted", "region_review"): ["review", "return", "mark_reviewed"],
-    ("submitted", "appraisal"): ["appraise", "finalise"],
-    ("reviewed", "appraisal"): ["appraise", "finalise"],
-}
-
-
-def allowed(sheet: Sheet, round_: Round) -> list[str]:
-    return ALLOWED.get((sheet.status, round_.phase), [])
-
-
-def require_step(sheet: Sheet, round_: Round, step: str) -> None:
-    permitted = allowed(sheet, round_)
-    if step not in permitted:
-        raise Problem(
-            409,
-            "conflict",
-            (
-                f"Phiếu '{sheet.status}' trong giai đoạn '{round_.phase}': không thể {step}. "
-                f"Được phép: {', '.join(permitted) or 'không'}.",
-                f"The sheet is {sheet.status} in phase {round_.phase}: cannot {step}. "
-                f"Allowed: {', '.join(permitted) or 'nothing'}.",
-            ),
-            sheet_status=sheet.status,
-            phase=round_.phase,
-            allowed=permitted,
-        )
+from services.scoring.domain import computation, lifecycle
+from services.scoring.domain.lifecycle import require_step
+from services.scoring.models import Entry, Round, Sheet
 
 
 def invalid(issues: list[scoringrules.Issue]) -> Problem:
@@ -68,41 +32,6 @@ def invalid(issues: list[scoringrules.Issue]) -> Problem:
         errors=errors,
         issues=[i.as_json() for i in issues],
     )
-
-
-def _record(
-    session: Session,
-    sheet: Sheet,
-    actor: str,
-    stage: str,
-    field: str,
-    old: Any,
-    new: Any,
-    code: str | None = None,
-    reason: str | None = None,
-) -> None:
-    def plain(value: Any) -> Any:
-        return str(value) if isinstance(value, Decimal) else value
-
-    if plain(old) != plain(new):
-        session.add(
-            Change(
-                sheet_id=sheet.id,
-                code=code,
-                stage=stage,
-                field=field,
-                old=plain(old),
-                new=plain(new),
-                reason=reason,
-                actor_id=actor,
-                at=utcnow(),
-            )
-        )
-
-
-def _touch(sheet: Sheet) -> None:
-    sheet.revision += 1
-    sheet.updated_at = utcnow()
 
 
 def entry_of(sheet: Sheet, code: str) -> Entry:
@@ -133,12 +62,14 @@ def save_entry(
         if issues:
             raise invalid(issues)
         points = method.points(node, inputs)
-    _record(session, sheet, actor, "self", "inputs", entry.inputs, inputs, code)
-    _record(session, sheet, actor, "self", "comment", entry.comment, comment, code)
-    _record(session, sheet, actor, "self", "points", entry.self_points, points, code)
-    entry.inputs, entry.comment, entry.self_points = inputs, comment, points
-    entry.revision += 1
-    _touch(sheet)
+    lifecycle.change_entry(
+        session,
+        actor,
+        sheet,
+        entry,
+        "self",
+        {"inputs": inputs, "comment": comment, "self_points": points},
+    )
     return entry
 
 
@@ -159,19 +90,8 @@ def save_counts(
     ]
     if issues:
         raise invalid(issues)
-    _record(session, sheet, actor, "self", "bonus", sheet.bonus_counts, bonus)
-    _record(session, sheet, actor, "self", "deduction", sheet.deduction_counts, deduction)
-    sheet.bonus_counts, sheet.deduction_counts = dict(bonus), dict(deduction)
-    _touch(sheet)
+    lifecycle.change_counts(session, actor, sheet, bonus, deduction)
     return sheet
-
-
-def _set_status(
-    session: Session, sheet: Sheet, actor: str, status: str, reason: str | None = None
-) -> None:
-    _record(session, sheet, actor, "status", "status", sheet.status, status, reason=reason)
-    sheet.status = status
-    _touch(sheet)
 
 
 def submit(session: Session, actor: str, sheet: Sheet, round_: Round) -> Sheet:
@@ -182,9 +102,7 @@ def submit(session: Session, actor: str, sheet: Sheet, round_: Round) -> Sheet:
     issues = scoringrules.check_sheet(document, computation.sheet_document(sheet))
     if issues:
         raise invalid(issues)
-    _set_status(session, sheet, actor, "submitted")
-    sheet.submitted_at = utcnow()
-    queue_computation(session, sheet)
+    lifecycle.move(session, actor, sheet, "submitted")
     return sheet
 
 
@@ -216,14 +134,15 @@ def set_points(
     )
     if issues:
         raise invalid(issues)
-    _record(
-        session, sheet, actor, stage, "points", getattr(entry, points_field), points, code, reason
+    lifecycle.change_entry(
+        session,
+        actor,
+        sheet,
+        entry,
+        stage,
+        {points_field: Decimal(str(points)), reason_field: reason},
+        reason,
     )
-    setattr(entry, points_field, Decimal(str(points)))
-    setattr(entry, reason_field, reason)
-    entry.revision += 1
-    _touch(sheet)
-    queue_computation(session, sheet)
     return entry
 
 
@@ -231,37 +150,17 @@ def return_for_revision(
     session: Session, actor: str, sheet: Sheet, round_: Round, reason: str
 ) -> Sheet:
     require_step(sheet, round_, "return")
-    _set_status(session, sheet, actor, "returned", reason)
-    emit(
-        session,
-        events.SHEET_RETURNED,
-        subject=f"sheet/{sheet.id}",
-        data={
-            "sheet_id": sheet.id,
-            "round_id": sheet.round_id,
-            "unit_id": sheet.unit_id,
-            "region_id": sheet.region_id,
-            "reason": reason,
-        },
-    )
+    lifecycle.move(session, actor, sheet, "returned", reason)
     return sheet
 
 
 def mark_reviewed(session: Session, actor: str, sheet: Sheet, round_: Round) -> Sheet:
     require_step(sheet, round_, "mark_reviewed")
-    _set_status(session, sheet, actor, "reviewed")
-    queue_computation(session, sheet)
+    lifecycle.move(session, actor, sheet, "reviewed")
     return sheet
 
 
 def finalise(session: Session, actor: str, sheet: Sheet, round_: Round) -> Sheet:
     require_step(sheet, round_, "finalise")
-    _set_status(session, sheet, actor, "final")
-    queue_computation(session, sheet)
-    emit(
-        session,
-        events.SHEET_FINALISED,
-        subject=f"sheet/{sheet.id}",
-        data={"sheet_id": sheet.id, "round_id": sheet.round_id, "unit_id": sheet.unit_id},
-    )
+    lifecycle.move(session, actor, sheet, "final")
     return sheet

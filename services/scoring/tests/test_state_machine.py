@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from kit.problems import Problem
-from services.scoring.domain import sheets
+from services.scoring.domain import lifecycle
 from services.scoring.domain.rounds import PHASES
 from services.scoring.models import Round, Sheet
 
@@ -18,10 +18,14 @@ CASES = list(itertools.product(STATUSES, PHASES, STEPS))
 
 
 def test_the_table_of_allowed_moves_is_what_the_workflow_needs() -> None:
-    assert sheets.ALLOWED[("draft", "self_assessment")] == ["edit", "submit"]
-    assert sheets.ALLOWED[("submitted", "region_review")] == ["review", "return", "mark_reviewed"]
-    assert ("final", "appraisal") not in sheets.ALLOWED, "a final sheet never changes"
-    assert not any(phase in ("draft", "closed", "published") for _, phase in sheets.ALLOWED)
+    assert lifecycle.ALLOWED[("draft", "self_assessment")] == ["edit", "submit"]
+    assert lifecycle.ALLOWED[("submitted", "region_review")] == [
+        "review",
+        "return",
+        "mark_reviewed",
+    ]
+    assert ("final", "appraisal") not in lifecycle.ALLOWED, "a final sheet never changes"
+    assert not any(phase in ("draft", "closed", "published") for _, phase in lifecycle.ALLOWED)
 
 
 @pytest.mark.parametrize(
@@ -32,12 +36,12 @@ def test_each_step_is_allowed_exactly_where_the_table_says(
 ) -> None:
     sheet = Sheet(id="s", status=status, revision=3)
     round_ = Round(id="r", phase=phase)
-    permitted = step in sheets.ALLOWED.get((status, phase), [])
+    permitted = step in lifecycle.ALLOWED.get((status, phase), [])
     if permitted:
-        sheets.require_step(sheet, round_, step)
+        lifecycle.require_step(sheet, round_, step)
         return
     with pytest.raises(Problem) as refused:
-        sheets.require_step(sheet, round_, step)
+        lifecycle.require_step(sheet, round_, step)
     assert refused.value.status == 409
-    assert refused.value.extra["allowed"] == sheets.ALLOWED.get((status, phase), [])
+    assert refused.value.extra["allowed"] == lifecycle.ALLOWED.get((status, phase), [])
     assert (sheet.status, sheet.revision) == (status, 3)

@@ -108,7 +108,7 @@ class Scoring:
         with self.app.app_context(), database().read() as session:
             rows = session.execute(
                 select(outbox.c.envelope)
-                .where(outbox.c.type == "scoring.sheet.submitted")
+                .where(outbox.c.type == "scoring.sheet.compute_requested")
                 .order_by(outbox.c.id)
             ).scalars()
             jobs = [CloudEvent.from_json(r) for r in rows]

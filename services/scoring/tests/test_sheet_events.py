@@ -1,0 +1,291 @@
+"""What a sheet's life sends: ``scoring.sheet.submitted`` exactly once per submission by its
+unit, never for a review, an appraisal, a finalisation or a table amendment; and every
+computation of totals asked for with scoring's own command ``scoring.sheet.compute_requested``,
+which alone keeps the totals current. Both stacks."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from kit.app import database
+from kit.cli import make_cli
+from kit.events import CloudEvent
+from kit.events.tables import outbox
+from services.scoring import events
+from services.scoring.commands import add_commands
+from services.scoring.models import Sheet
+from services.scoring.service import SERVICE
+from services.scoring.tests.test_workflow import (
+    DELTA_LEAD,
+    EXAMPLE,
+    HANOI,
+    HCM,
+    OFFICER,
+    TABLE,
+    Scoring,
+    event,
+    fill,
+    open_round,
+)
+from tests.support.events import assert_valid_event
+from tests.support.stack import Stack
+
+
+@pytest.fixture
+def scoring(stack: Stack) -> Scoring:
+    fed = Scoring(stack)
+    fed.feed()
+    return fed
+
+
+SHEET_TYPES = (
+    events.SHEET_SUBMITTED,
+    events.SHEET_RETURNED,
+    events.SHEET_FINALISED,
+    events.SHEET_COMPUTE_REQUESTED,
+)
+
+
+class Watch:
+    """The sheet messages emitted since the last look, and the worker handling only the
+    compute command (never ``submitted``) after each step."""
+
+    def __init__(self, scoring: Scoring) -> None:
+        self.scoring = scoring
+        self.seen = 0
+
+    def since(self) -> list[dict]:
+        with self.scoring.app.app_context(), database().read() as session:
+            rows = session.execute(
+                select(outbox.c.id, outbox.c.envelope)
+                .where(outbox.c.type.in_(SHEET_TYPES), outbox.c.id > self.seen)
+                .order_by(outbox.c.id)
+            ).all()
+        if rows:
+            self.seen = rows[-1].id
+        return [json.loads(r.envelope) for r in rows]
+
+    def step(self, expected: dict[str, int]) -> list[dict]:
+        """The messages of one step, counted by type, each valid against its schema; then the
+        worker handles the compute commands among them."""
+        emitted = self.since()
+        assert Counter(e["type"] for e in emitted) == Counter(expected), emitted
+        for envelope in emitted:
+            assert_valid_event(envelope)
+        jobs = [e for e in emitted if e["type"] == events.SHEET_COMPUTE_REQUESTED]
+        for job in jobs:
+            assert self.scoring.consumer.apply(CloudEvent.from_json(json.dumps(job)))
+        return emitted
+
+
+def computation(scoring: Scoring, sheet_id: str) -> dict:
+    response = scoring.client.get(f"/sheets/{sheet_id}/computation", headers=OFFICER)
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def assert_current(scoring: Scoring, sheet_id: str) -> dict:
+    """The worker computed the sheet's current revision (through the command alone)."""
+    computed = computation(scoring, sheet_id)
+    assert computed["compute_status"] == "done", computed
+    assert computed["computed_revision"] == computed["revision"], computed
+    return computed
+
+
+def post(scoring: Scoring, path: str, headers: dict, etag: str, body: dict | None = None):
+    response = scoring.client.post(path, json=body, headers={**headers, "If-Match": etag})
+    assert response.status_code in (200, 202), response.get_json()
+    return response
+
+
+def test_submitted_once_per_submission_and_every_recompute_through_the_command(
+    scoring: Scoring,
+) -> None:
+    SUBMITTED, RETURNED, FINALISED = (
+        events.SHEET_SUBMITTED,
+        events.SHEET_RETURNED,
+        events.SHEET_FINALISED,
+    )
+    COMPUTE = events.SHEET_COMPUTE_REQUESTED
+    watch = Watch(scoring)
+    round_id = open_round(scoring)
+    scoring.phase(round_id, "self_assessment")
+    hanoi = fill(scoring, scoring.sheet_of(round_id, "stp-01", HANOI), HANOI)
+    hcm = fill(scoring, scoring.sheet_of(round_id, "stp-79-2025", HCM), HCM)
+    sheet_id = hanoi["id"]
+    watch.step({})  # a unit's own figures and counts ask for nothing
+
+    # A unit submits: the public fact once, and the computation of that revision.
+    submitted = post(scoring, f"/sheets/{sheet_id}/submit", HANOI, hanoi["etag"])
+    emitted = {e["type"]: e for e in watch.step({SUBMITTED: 1, COMPUTE: 1})}
+    fact, job = emitted[SUBMITTED], emitted[COMPUTE]
+    revision = submitted.get_json()["revision"]
+    assert fact["subject"] == job["subject"] == f"sheet/{sheet_id}"
+    assert fact["data"]["revision"] == job["data"]["revision"] == revision
+    assert fact["data"]["status"] == "submitted"
+    assert assert_current(scoring, sheet_id)["total"] == EXAMPLE["expected"]["total"]
+    post(scoring, f"/sheets/{hcm['id']}/submit", HCM, hcm["etag"])
+    watch.step({SUBMITTED: 1, COMPUTE: 1})
+
+    # The region returns it (no computation), the unit submits again (a submission).
+    scoring.phase(round_id, "region_review")
+    watch.step({})
+    current = scoring.get(sheet_id, DELTA_LEAD)
+    post(
+        scoring,
+        f"/sheets/{sheet_id}/return",
+        DELTA_LEAD,
+        current["etag"],
+        {"reason": "Thiếu minh chứng"},
+    )
+    watch.step({RETURNED: 1})
+    again = scoring.get(sheet_id, HANOI)
+    post(scoring, f"/sheets/{sheet_id}/submit", HANOI, again["etag"])
+    watch.step({SUBMITTED: 1, COMPUTE: 1})
+    assert_current(scoring, sheet_id)
+
+    # The region's proposal and the end of its review: recomputed, never "submitted".
+    code = hanoi["entries"][0]["code"]
+    current = scoring.get(sheet_id, DELTA_LEAD)
+    proposal = post(
+        scoring,
+        f"/sheets/{sheet_id}/entries/{code}/review",
+        DELTA_LEAD,
+        current["etag"],
+        {"points": "0.25", "reason": "Tỷ lệ thực tế thấp hơn"},
+    )
+    watch.step({COMPUTE: 1})
+    proposed = assert_current(scoring, sheet_id)
+    assert Decimal(proposed["total"]) != Decimal(EXAMPLE["expected"]["total"])
+    post(scoring, f"/sheets/{sheet_id}/reviewed", DELTA_LEAD, proposal.headers["ETag"])
+    watch.step({COMPUTE: 1})
+    assert_current(scoring, sheet_id)
+
+    # The Ministry's appraisal and finalisation: recomputed, never "submitted".
+    scoring.phase(round_id, "appraisal")
+    current = scoring.get(sheet_id, OFFICER)
+    final_points = EXAMPLE["expected"]["leaf_points"][code]
+    appraised = post(
+        scoring,
+        f"/sheets/{sheet_id}/entries/{code}/appraisal",
+        OFFICER,
+        current["etag"],
+        {"points": str(final_points), "reason": "Giữ điểm tự chấm"},
+    )
+    watch.step({COMPUTE: 1})
+    assert_current(scoring, sheet_id)
+    post(scoring, f"/sheets/{sheet_id}/finalise", OFFICER, appraised.headers["ETag"])
+    watch.step({COMPUTE: 1, FINALISED: 1})
+    assert assert_current(scoring, sheet_id)["total"] == EXAMPLE["expected"]["total"]
+
+    # An amendment: every sheet past its draft recomputed, none "submitted".
+    amended = json.loads(json.dumps({**TABLE, "year": 2026}))
+    first = amended["parts"][0]["children"][0]["children"][0]
+    first["method"]["bands"][-1]["points"] = 0.75
+    scoring.consumer.apply(
+        event(
+            "criteria.table.published",
+            "criteria-table/2026/so-tu-phap",
+            {
+                "table_id": "table-2026-v2",
+                "year": 2026,
+                "unit_kind": "so-tu-phap",
+                "version": 2,
+                "supersedes_table_id": "table-2026-v1",
+                "change_note": "Sửa mức điểm A.I.1",
+                "published_at": "2026-06-01T00:00:00+00:00",
+                "rules_version": "2024.1",
+                "methods": {},
+                "document": amended,
+            },
+        )
+    )
+    moved = scoring.client.post(
+        f"/rounds/{round_id}/table",
+        headers=OFFICER,
+        json={"table_id": "table-2026-v2", "reason": "QĐ sửa đổi"},
+    )
+    assert moved.status_code == 200, moved.get_json()
+    jobs = watch.step({COMPUTE: 2})  # Hà Nội and Hồ Chí Minh; stp-31's draft is not computed
+    assert {j["data"]["sheet_id"] for j in jobs} == {sheet_id, hcm["id"]}
+    assert_current(scoring, sheet_id)
+    assert_current(scoring, hcm["id"])
+
+    # Over the whole life: one "submitted" per submission, three submissions.
+    with scoring.app.app_context(), database().read() as session:
+        kinds = Counter(session.execute(select(outbox.c.type)).scalars())
+    assert kinds[SUBMITTED] == 3
+
+
+def test_this_release_computes_a_submitted_job_queued_by_the_previous_one(
+    scoring: Scoring,
+) -> None:
+    """The previous release asked for every computation with ``scoring.sheet.submitted``
+    (status reviewed, final...); such a job still in the queue at the upgrade is computed."""
+    round_id = open_round(scoring)
+    scoring.phase(round_id, "self_assessment")
+    sheet = fill(scoring, scoring.sheet_of(round_id, "stp-01", HANOI), HANOI)
+    post(scoring, f"/sheets/{sheet['id']}/submit", HANOI, sheet["etag"])
+    with scoring.app.app_context(), database().read() as session:
+        current = session.get(Sheet, sheet["id"])
+        assert current is not None and current.compute_status == "pending"
+        revision = current.revision
+
+    def previous_release(revision: int) -> CloudEvent:
+        return CloudEvent(
+            type=events.SHEET_SUBMITTED,
+            source="/thidua/scoring",
+            subject=f"sheet/{sheet['id']}",
+            data={
+                "schema_version": 1,
+                "sheet_id": sheet["id"],
+                "round_id": round_id,
+                "unit_id": "stp-01",
+                "revision": revision,
+                "status": "submitted",
+            },
+        )
+
+    assert_valid_event(json.loads(previous_release(revision).to_json()))
+    scoring.consumer.apply(previous_release(revision - 1))  # a replaced revision: nothing
+    assert computation(scoring, sheet["id"])["compute_status"] == "pending"
+    scoring.consumer.apply(previous_release(revision))
+    assert assert_current(scoring, sheet["id"])["total"] == EXAMPLE["expected"]["total"]
+    assert scoring.work() == 1, "the command of this release then finds it computed"
+    assert assert_current(scoring, sheet["id"])["computed_revision"] == revision
+
+
+def test_requeue_asks_again_for_pending_sheets_only(scoring: Scoring, stack: Stack) -> None:
+    """After an upgrade in which an old worker dropped a command it did not know, the
+    runbook's ``computations requeue`` asks again for every sheet still pending."""
+    round_id = open_round(scoring)
+    scoring.phase(round_id, "self_assessment")
+    for unit, headers in (("stp-01", HANOI), ("stp-79-2025", HCM)):
+        sheet = fill(scoring, scoring.sheet_of(round_id, unit, headers), headers)
+        post(scoring, f"/sheets/{sheet['id']}/submit", headers, sheet["etag"])
+    hanoi = scoring.sheet_of(round_id, "stp-01", OFFICER)
+    hcm = scoring.sheet_of(round_id, "stp-79-2025", OFFICER)
+    # Hồ Chí Minh's job is handled; Hà Nội's is lost (an old worker marked it handled).
+    with scoring.app.app_context(), database().read() as session:
+        rows = session.execute(
+            select(outbox.c.envelope).where(outbox.c.type == events.SHEET_COMPUTE_REQUESTED)
+        ).scalars()
+        jobs = {CloudEvent.from_json(r).data["sheet_id"]: CloudEvent.from_json(r) for r in rows}
+    scoring.consumer.apply(jobs[hcm["id"]])
+    scoring.seen.update(job.id for job in jobs.values())
+    assert computation(scoring, hanoi["id"])["compute_status"] == "pending"
+
+    cli = make_cli(SERVICE)
+    add_commands(cli)
+    result = CliRunner().invoke(cli, ["computations", "requeue"], env=stack.env("scoring"))
+    assert result.exit_code == 0, result.output
+    assert "computations requested again: 1" in result.output
+    assert scoring.work() == 1
+    assert_current(scoring, hanoi["id"])
+    assert_current(scoring, hcm["id"])
