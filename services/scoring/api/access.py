@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from kit.app import principal
+from kit.errors import NotFound
 from kit.policy import Target, allows, require
-from kit.problems import Problem
 from services.scoring.models import Round, Sheet
 
 
@@ -19,18 +19,21 @@ def target(sheet: Sheet) -> Target:
     return Target.of_unit(sheet.unit_id, {sheet.region_id} if sheet.region_id else ())
 
 
-def not_found(kind: str, ident: str) -> Problem:
-    return Problem(404, "not-found", (f"Không tìm thấy {kind} {ident}.", f"No {kind} {ident}."))
+# What scoring's 404s name (kit.errors.NotFound: "Không có … <id>." / "No … <id>.").
+SHEET = ("phiếu chấm", "scoresheet")
+ROUND = ("đợt chấm điểm", "scoring round")
+RESULTS = ("kết quả của đợt", "results of round")
+EVIDENCE = ("minh chứng", "evidence")
 
 
 def readable_sheet(session: Session, sheet_id: str) -> tuple[Sheet, Round]:
     sheet = session.get(Sheet, sheet_id)
     if sheet is None:
-        raise not_found("phiếu chấm", sheet_id)
+        raise NotFound(SHEET, sheet_id)
     round_ = session.get(Round, sheet.round_id)
     assert round_ is not None
     if round_.phase != "published" and not allows(principal(), "sheet.read", target(sheet)):
-        raise not_found("phiếu chấm", sheet_id)
+        raise NotFound(SHEET, sheet_id)
     return sheet, round_
 
 
@@ -39,6 +42,6 @@ def writable_sheet(session: Session, sheet_id: str, action: str) -> tuple[Sheet,
     see it, 403 if it may see but not do this."""
     sheet, round_ = readable_sheet(session, sheet_id)
     if not allows(principal(), "sheet.read", target(sheet)):
-        raise not_found("phiếu chấm", sheet_id)
+        raise NotFound(SHEET, sheet_id)
     require(principal(), f"sheet.{action}", target(sheet), visible=True)
     return sheet, round_

@@ -20,9 +20,9 @@ from marshmallow import Schema, fields
 from sqlalchemy.orm import Session
 
 from kit.app import accepts, database, principal, runtime
-from kit.problems import Problem
+from kit.errors import Invalid, NotFound, PayloadTooLarge, Problem
 from services.scoring import storage
-from services.scoring.api.access import not_found, readable_sheet, writable_sheet
+from services.scoring.api.access import EVIDENCE, readable_sheet, writable_sheet
 from services.scoring.domain import evidence, lifecycle, sheets
 from services.scoring.models import Evidence, Round, Sheet
 from services.scoring.storage import EvidenceStore, Stored, TooLarge
@@ -90,10 +90,8 @@ def evidence_store() -> EvidenceStore:
     return extensions[STORE]
 
 
-def _too_large(limit: int) -> Problem:
-    return Problem(
-        413,
-        "payload-too-large",
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
         (
             f"Tệp minh chứng vượt quá giới hạn {limit} byte ({limit / 1048576:.0f} MiB).",
             f"The evidence file exceeds the limit of {limit} bytes ({limit / 1048576:.0f} MiB).",
@@ -119,13 +117,11 @@ def _editable(
 def _visible_evidence(session: Session, evidence_id: str) -> Evidence:
     record = session.get(Evidence, evidence_id)
     if record is None:
-        raise not_found("minh chứng", evidence_id)
+        raise NotFound(EVIDENCE, evidence_id)
     try:
         readable_sheet(session, record.sheet_id)
-    except Problem as problem:
-        if problem.status == 404:  # say nothing about the sheet it belongs to
-            raise not_found("minh chứng", evidence_id) from None
-        raise
+    except NotFound:  # say nothing about the sheet it belongs to
+        raise NotFound(EVIDENCE, evidence_id) from None
     return record
 
 
@@ -153,20 +149,13 @@ def add_evidence(sheet_id: str, code: str) -> tuple[Evidence, int]:
 def _add_link(sheet_id: str, code: str) -> tuple[Evidence, int]:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        raise Problem(
-            422,
-            "validation-failed",
+        raise Invalid(
+            {"url": ["Bắt buộc. / Required."]},
             ("Cần một đối tượng JSON {url, title}.", "Send a JSON object {url, title}."),
-            errors={"url": ["Bắt buộc. / Required."]},
         )
     unknown = sorted(set(payload) - {"url", "title"})
     if unknown:
-        raise Problem(
-            422,
-            "validation-failed",
-            ("Một số trường không hợp lệ, xem errors.", "Some fields are invalid, see errors."),
-            errors={name: ["Trường không được hỗ trợ. / Unknown field."] for name in unknown},
-        )
+        raise Invalid({name: ["Trường không được hỗ trợ. / Unknown field."] for name in unknown})
     url = evidence.check_link(payload.get("url"))
     title = evidence.clean_title(payload.get("title"))
     with database().transaction() as session:
@@ -184,11 +173,9 @@ def _add_file(sheet_id: str, code: str) -> tuple[Evidence, int]:
         _editable(session, sheet_id, code)  # refuse before receiving the file
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise Problem(
-            422,
-            "validation-failed",
+        raise Invalid(
+            {"file": ["Bắt buộc. / Required."]},
             ("Thiếu tệp minh chứng (trường file).", "No evidence file (field 'file')."),
-            errors={"file": ["Bắt buộc. / Required."]},
         )
     title = evidence.clean_title(request.form.get("title"))
     head = upload.stream.read(evidence.SNIFF_BYTES)
@@ -251,22 +238,18 @@ def download(evidence_id: str) -> Response:
     with database().read() as session:
         record = _visible_evidence(session, evidence_id)
     if record.kind != "file" or not record.storage_key:
-        raise Problem(
-            404,
-            "not-found",
-            (
+        raise NotFound(
+            detail=(
                 "Minh chứng này là một đường dẫn, không có tệp; hãy mở url của nó.",
                 "This evidence is a link with no file; follow its url.",
-            ),
+            )
         )
     try:
         handle = evidence_store().open(record.storage_key)
     except FileNotFoundError:
         log.error("evidence file missing", extra={"evidence_id": record.id})
-        raise Problem(
-            404,
-            "not-found",
-            ("Tệp minh chứng không còn được lưu.", "The evidence file is no longer stored."),
+        raise NotFound(
+            detail=("Tệp minh chứng không còn được lưu.", "The evidence file is no longer stored.")
         ) from None
     response = send_file(
         handle,
@@ -297,5 +280,5 @@ def delete_evidence(evidence_id: str) -> None:
         # Read again under the sheet's lock: a concurrent removal may have won.
         record = session.get(Evidence, evidence_id, populate_existing=True)
         if record is None:
-            raise not_found("minh chứng", evidence_id)
+            raise NotFound(EVIDENCE, evidence_id)
         evidence.remove(session, store, principal().subject, record)

@@ -18,8 +18,9 @@ from marshmallow import Schema, fields
 from sqlalchemy.orm import Session
 
 from kit.app import database, principal
+from kit.errors import NotFound
 from kit.policy import allows, require
-from services.scoring.api.access import not_found, readable_sheet
+from services.scoring.api.access import RESULTS, ROUND, readable_sheet
 from services.scoring.domain import exports, rankings
 from services.scoring.models import Round, TableCopy, UnitCopy
 
@@ -79,7 +80,7 @@ class StatisticsOut(Schema):
 def _round(session: Session, round_id: str, *, lock: bool = False) -> Round:
     round_ = session.get(Round, round_id, with_for_update=lock)
     if round_ is None:
-        raise not_found("đợt chấm điểm", round_id)
+        raise NotFound(ROUND, round_id)
     return round_
 
 
@@ -88,7 +89,7 @@ def _visible_results(session: Session, round_id: str) -> Round:
     before it ministry officers only (404 for the others: the results do not exist yet)."""
     round_ = _round(session, round_id)
     if round_.phase != "published" and not allows(principal(), "round.manage"):
-        raise not_found("kết quả của đợt", round_id)
+        raise NotFound(RESULTS, round_id)
     return round_
 
 

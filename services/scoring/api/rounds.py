@@ -8,9 +8,10 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from kit.app import database, principal
+from kit.errors import NotFound
 from kit.pagination import PageArgs, paginate
 from kit.policy import grants_for, require, require_somewhere
-from services.scoring.api.access import not_found
+from services.scoring.api.access import ROUND
 from services.scoring.domain import rounds
 from services.scoring.models import Round, Sheet
 from services.scoring.schemas import PhaseIn, RoundIn, RoundSchema, SheetPage, TableMoveIn
@@ -27,7 +28,7 @@ def _round(session: Any, round_id: str, lock: bool = False) -> Round:
     # Locked when it is about to move: an officer and the deadline scheduler cannot both.
     round_ = session.get(Round, round_id, with_for_update=lock)
     if round_ is None:
-        raise not_found("đợt chấm điểm", round_id)
+        raise NotFound(ROUND, round_id)
     return round_
 
 

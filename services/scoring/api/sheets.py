@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from kit.app import database, principal
 from kit.pagination import PageArgs, paginate
-from kit.problems import Problem
+from kit.preconditions import require_match
 from services.scoring.api.access import readable_sheet, writable_sheet
 from services.scoring.domain import lifecycle, sheets
 from services.scoring.models import Change, Round, Sheet
@@ -44,26 +44,6 @@ def sheet_etag(sheet: Sheet) -> str:
     return f'W/"sheet-{sheet.id}-{sheet.revision}"'
 
 
-def _precondition(current: str) -> None:
-    sent = request.headers.get("If-Match")
-    if not sent:
-        raise Problem(
-            428,
-            "precondition-required",
-            ("Cần gửi If-Match với ETag đã đọc.", "Send If-Match with the ETag you read."),
-        )
-    if sent != current:
-        raise Problem(
-            412,
-            "precondition-failed",
-            (
-                "Đã có người khác thay đổi; hãy tải lại.",
-                "Someone else changed it meanwhile; reload.",
-            ),
-            current_etag=current,
-        )
-
-
 def _sheet_response(sheet: Sheet, round_: Round, status: int = 200) -> Response:
     body = SheetSchema(exclude=["allowed"]).dump(sheet)
     body["allowed"] = lifecycle.allowed(sheet, round_)
@@ -87,7 +67,7 @@ def save_entry(payload: dict[str, Any], sheet_id: str, code: str) -> Response:
     """The unit's inputs for one criterion (autosave); If-Match: the entry's ETag."""
     with database().transaction() as session:
         sheet, round_ = writable_sheet(session, sheet_id, "self_assess")
-        _precondition(entry_etag(sheets.entry_of(sheet, code)))
+        require_match(entry_etag(sheets.entry_of(sheet, code)))
         entry = sheets.save_entry(
             session,
             principal().subject,
@@ -109,7 +89,7 @@ def save_counts(payload: dict[str, Any], sheet_id: str) -> Response:
     """Counts for the bonus and deduction items; If-Match: the sheet's ETag."""
     with database().transaction() as session:
         sheet, round_ = writable_sheet(session, sheet_id, "self_assess")
-        _precondition(sheet_etag(sheet))
+        require_match(sheet_etag(sheet))
         sheets.save_counts(
             session, principal().subject, sheet, round_, payload["bonus"], payload["deduction"]
         )
@@ -121,7 +101,7 @@ def _transition(
 ) -> Response:
     with database().transaction() as session:
         sheet, round_ = writable_sheet(session, sheet_id, action)
-        _precondition(sheet_etag(sheet))
+        require_match(sheet_etag(sheet))
         step(session, principal().subject, sheet, round_, *args)
         response = _sheet_response(sheet, round_, status)
     if status == 202:

@@ -28,9 +28,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kit.db import utcnow
-from kit.fields import control_message
-from kit.problems import Problem
-from kit.text import control_characters, nfc
+from kit.errors import Invalid, Problem, Text
+from kit.text import code_points, control_characters, nfc
 from services.scoring.domain import lifecycle
 from services.scoring.models import Entry, Evidence, Sheet
 from services.scoring.storage import EvidenceStore, Stored
@@ -153,7 +152,14 @@ def clean_title(title: Any) -> str | None:
         raise _invalid("title", "Phải là chuỗi ký tự. / Must be a string.")
     title = " ".join(nfc(title).split())
     if bad := control_characters(title):
-        raise _invalid("title", control_message(bad, multiline=False))
+        points = code_points(bad)
+        raise _invalid(
+            "title",
+            (
+                f"Không được chứa ký tự điều khiển hay xuống dòng ({points}).",
+                f"Must not contain control characters or line breaks ({points}).",
+            ),
+        )
     if len(title) > MAX_TITLE:
         raise _invalid("title", f"Tối đa {MAX_TITLE} ký tự. / At most {MAX_TITLE} characters.")
     return title or None
@@ -186,13 +192,8 @@ def check_link(url: Any) -> str:
     return url
 
 
-def _invalid(field: str, message: str) -> Problem:
-    return Problem(
-        422,
-        "validation-failed",
-        ("Một số trường không hợp lệ, xem errors.", "Some fields are invalid, see errors."),
-        errors={field: [message]},
-    )
+def _invalid(field: str, message: Text) -> Invalid:
+    return Invalid({field: [message]})
 
 
 # -- records -------------------------------------------------------------------------------

@@ -41,8 +41,8 @@ from sqlalchemy.orm import Session
 
 import scoringrules
 from kit.db import utcnow
+from kit.errors import Conflict
 from kit.events import emit
-from kit.problems import Problem
 from scoringrules import table as rules
 from services.scoring import events
 from services.scoring.models import Change, Entry, Round, Sheet, TableCopy
@@ -79,9 +79,7 @@ def allowed(sheet: Sheet, round_: Round) -> list[str]:
 def require_step(sheet: Sheet, round_: Round, step: str) -> None:
     permitted = allowed(sheet, round_)
     if step not in permitted:
-        raise Problem(
-            409,
-            "conflict",
+        raise Conflict(
             (
                 f"Phiếu '{sheet.status}' trong giai đoạn '{round_.phase}': không thể {step}. "
                 f"Được phép: {', '.join(permitted) or 'không'}.",

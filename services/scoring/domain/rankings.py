@@ -37,8 +37,8 @@ from sqlalchemy.orm import Session
 
 import scoringrules
 from kit.db import utcnow
+from kit.errors import Conflict
 from kit.events import emit
-from kit.problems import Problem
 from services.scoring import events
 from services.scoring.models import Ranking, RegionCopy, Round, Sheet, TableCopy, UnitCopy
 
@@ -138,10 +138,8 @@ def placements(session: Session, round_: Round) -> list[Placement]:
     return place((s.unit_id, s.region_id, s.total, s.band) for s in computed)
 
 
-def _not_publishable(round_: Round) -> Problem:
-    return Problem(
-        409,
-        "conflict",
+def _not_publishable(round_: Round) -> Conflict:
+    return Conflict(
         (
             f"Chỉ công bố kết quả khi đợt ở giai đoạn '{PUBLISHABLE_FROM}'; đợt đang ở "
             f"'{round_.phase}'.",
@@ -153,11 +151,9 @@ def _not_publishable(round_: Round) -> Problem:
     )
 
 
-def _not_ready(unit_ids: Sequence[str]) -> Problem:
+def _not_ready(unit_ids: Sequence[str]) -> Conflict:
     listed = ", ".join(unit_ids)
-    return Problem(
-        409,
-        "conflict",
+    return Conflict(
         (
             f"{len(unit_ids)} phiếu chưa được thẩm định xong hoặc chưa tính điểm: {listed}.",
             f"{len(unit_ids)} sheets are not final or not computed: {listed}.",

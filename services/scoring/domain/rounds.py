@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kit.db import utcnow
+from kit.errors import Conflict, Invalid
 from kit.events import emit
-from kit.problems import Problem
 from services.scoring import events
 from services.scoring.domain import lifecycle
 from services.scoring.models import RegionCopy, Round, Sheet, TableCopy, UnitCopy
@@ -82,11 +82,9 @@ def create(
     if not units:
         errors["unit_kind"] = [f"Không có đơn vị {unit_kind} nào vào {reference_day(year)}."]
     if errors:
-        raise Problem(
-            422,
-            "validation-failed",
+        raise Invalid(
+            errors,
             ("Không thể tạo đợt chấm điểm, xem errors.", "Cannot create the round, see errors."),
-            errors=errors,
         )
     assert table is not None
     now = utcnow()
@@ -112,12 +110,10 @@ def create(
     return round_
 
 
-def illegal(round_: Round, target: str) -> Problem:
+def illegal(round_: Round, target: str) -> Conflict:
     index = PHASES.index(round_.phase)
     allowed = PHASES[index + 1 : index + 2]
-    return Problem(
-        409,
-        "conflict",
+    return Conflict(
         (
             f"Đợt đang ở giai đoạn '{round_.phase}', không thể chuyển sang '{target}'. "
             f"Được phép: {', '.join(allowed) or 'không'}.",
@@ -163,14 +159,12 @@ def move_to_table(session: Session, actor: str, round_: Round, table_id: str, re
     draft is recomputed)."""
     table = session.get(TableCopy, table_id)
     if table is None or (table.year, table.unit_kind) != (round_.year, round_.unit_kind):
-        raise Problem(
-            422,
-            "validation-failed",
+        raise Invalid(
+            {"table_id": [table_id]},
             (
                 "Phiên bản bảng không thuộc năm và loại đơn vị của đợt.",
                 "Not a version of this round's table.",
             ),
-            errors={"table_id": [table_id]},
         )
     if round_.phase in ("closed", "published"):
         raise illegal(round_, "move_to_table")

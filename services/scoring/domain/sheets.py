@@ -14,22 +14,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import scoringrules
-from kit.problems import Problem
+from kit.errors import Invalid, NotFound
 from scoringrules import table as rules
 from services.scoring.domain import computation, lifecycle
 from services.scoring.domain.lifecycle import require_step
 from services.scoring.models import Entry, Round, Sheet
 
 
-def invalid(issues: list[scoringrules.Issue]) -> Problem:
+def invalid(issues: list[scoringrules.Issue]) -> Invalid:
+    """422 naming each issue under its JSON Pointer (both languages in one message, as the
+    rules word them) and listing them in ``issues`` ({pointer, code, vi, en})."""
     errors: dict[str, list[str]] = {}
     for issue in issues:
         errors.setdefault(issue.pointer, []).append(f"{issue.vi} / {issue.en}")
-    return Problem(
-        422,
-        "validation-failed",
+    return Invalid(
+        errors,
         ("Dữ liệu chấm điểm không hợp lệ, xem errors.", "Invalid scoring data, see errors."),
-        errors=errors,
         issues=[i.as_json() for i in issues],
     )
 
@@ -38,7 +38,7 @@ def entry_of(sheet: Sheet, code: str) -> Entry:
     for entry in sheet.entries:
         if entry.code == code:
             return entry
-    raise Problem(404, "not-found", (f"Phiếu không có tiêu chí {code}.", f"No criterion {code}."))
+    raise NotFound(detail=(f"Phiếu không có tiêu chí {code}.", f"No criterion {code}."))
 
 
 def save_entry(

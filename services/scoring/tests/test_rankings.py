@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from conftest import service_app
 from kit.app import runtime
+from kit.errors import Conflict
 from kit.events.tables import outbox
-from kit.problems import Problem
 from services.scoring.api import results
 from services.scoring.domain import rankings
 from services.scoring.models import (
@@ -475,6 +475,6 @@ def test_publish_domain_refusal_names_the_allowed_phase(stack: Stack) -> None:
     with world.app.app_context(), runtime().db.transaction() as session:
         round_ = session.get(Round, world.round_id)
         assert round_ is not None
-        with pytest.raises(Problem) as raised:
+        with pytest.raises(Conflict) as raised:
             rankings.publish(session, "someone", round_)
     assert raised.value.status == 409 and raised.value.extra["allowed"] == ["closed"]

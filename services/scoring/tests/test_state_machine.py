@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from kit.problems import Problem
+from kit.errors import Conflict
 from services.scoring.domain import lifecycle
 from services.scoring.domain.rounds import PHASES
 from services.scoring.models import Round, Sheet
@@ -40,7 +40,7 @@ def test_each_step_is_allowed_exactly_where_the_table_says(
     if permitted:
         lifecycle.require_step(sheet, round_, step)
         return
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(Conflict) as refused:
         lifecycle.require_step(sheet, round_, step)
     assert refused.value.status == 409
     assert refused.value.extra["allowed"] == lifecycle.ALLOWED.get((status, phase), [])
