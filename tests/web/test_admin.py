@@ -2,15 +2,15 @@
 
 The system administrator (quantri) finds a user without typing the accents, creates a user
 of Hà Nội's Department of Justice, grants a role with its dates, deactivates the account
-(identity then refuses the password) and reactivates it; looks at the organisation as it
-stood on 31/12/2024 and on 01/01/2026 (63 provinces' units, then 34, with the 2025 mergers
-and their successors), at a region's members, saves the region; registers an API client,
-sees its secret once (it works for the client_credentials grant, and is never shown again),
-revokes it; filters the audit log. The unit administrator of Hà Nội (qt.hanoi) sees only
-Hà Nội's users and gets the 404 page for a Hồ Chí Minh City user's address. The auditor
-(kiemtoan) reads the audit log and the users and is shown no button that writes. axe-core
-checks every page; the users page and the organisation get screenshots at 1366×768 and
-390 px (written to docs/screenshots/ only by ``make screenshots``).
+(identity then refuses the password), reactivates it and clears its failed sign-ins; looks at
+the organisation as it stood on 31/12/2024 and on 01/01/2026 (63 provinces' units, then 34,
+with the 2025 mergers and their successors), at a region's members, saves the region;
+registers an API client, sees its secret once (it works for the client_credentials grant, and
+is never shown again), revokes it; filters the audit log. The unit administrator of Hà Nội
+(qt.hanoi) sees only Hà Nội's users and gets the 404 page for a Hồ Chí Minh City user's
+address. The auditor (kiemtoan) reads the audit log and the users and is shown no button that
+writes. axe-core checks every page; the users page and the organisation get screenshots at
+1366×768 and 390 px (written to docs/screenshots/ only by ``make screenshots``).
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def test_the_system_admin_creates_a_user_and_grants_a_role_with_dates(admin: Tab
     admin.check_accessibility()
 
 
-def test_the_system_admin_deactivates_and_reactivates_the_user(
+def test_the_system_admin_deactivates_reactivates_and_unlocks_the_user(
     admin: Tab, platform: WebPlatform
 ) -> None:
     page = admin.page
@@ -122,6 +122,15 @@ def test_the_system_admin_deactivates_and_reactivates_the_user(
     page.locator("#reactivate").click()
     expect(page.locator("#account-state")).to_contain_text("Đang hoạt động")
     assert password_grant(platform, NEW_USER, NEW_PASSWORD) == 200
+
+    for _ in range(2):  # two wrong passwords (the third would start slowing the account)
+        assert password_grant(platform, NEW_USER, "not-the-password") != 200
+    page.reload()
+    expect(page.locator("#lockout-state")).to_contain_text("2")
+    page.locator("#unlock").click()
+    expect(page.locator("#alerts")).to_contain_text("Đã xóa các lần đăng nhập sai")
+    expect(page.locator("#lockout-state")).to_have_text("0")
+    expect(page.locator("#unlock")).to_have_count(0)
 
 
 def test_the_organisation_before_and_after_the_2025_mergers(admin: Tab) -> None:

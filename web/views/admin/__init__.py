@@ -131,7 +131,7 @@ class People:
         self._known: dict[str, dict[str, Any] | None] = {}
 
     def get(self, user_id: str | None) -> dict[str, Any] | None:
-        if not user_id:
+        if not user_id or ":" in user_id:  # "system:cli" and the like: no user's id
             return None
         if user_id not in self._known:
             try:

@@ -192,14 +192,13 @@ def _user_page(
         user.get("roles", []),
         key=lambda g: (role_state(g) not in ("in_force", "future"), g.get("valid_from") or ""),
     ):
-        granter, revoker = people.get(grant.get("granted_by")), people.get(grant.get("revoked_by"))
         roles.append(
             {
                 **grant,
                 "state": role_state(grant),
                 "where": scope_names.get(grant.get("scope_id") or "", grant.get("scope_id")),
-                "granted_by_name": (granter or {}).get("full_name") or grant.get("granted_by"),
-                "revoked_by_name": (revoker or {}).get("full_name") or grant.get("revoked_by"),
+                "granted_by_name": _who(people, grant.get("granted_by")),
+                "revoked_by_name": _who(people, grant.get("revoked_by")),
             }
         )
     defaults = {"valid_from": today().isoformat()}
@@ -217,6 +216,14 @@ def _user_page(
         role_values=role_values or defaults,
         role_errors=role_errors or {},
     )
+
+
+def _who(people: People, actor_id: str | None) -> str | None:
+    """A granter's name: a user's full name, "the platform" for a command, else the id."""
+    if actor_id and ":" in actor_id:
+        return _("the platform")
+    found = people.get(actor_id)
+    return (found or {}).get("full_name") or actor_id
 
 
 @blueprint.get("/users/<user_id>")
