@@ -2,7 +2,8 @@
 
 Every service that scores, awards or notifies per unit needs to know which units exist on a
 day and which region each belongs to in a year, without calling identity. The events are
-identity's public contract (docs/events.md), so the copy is the same everywhere: a service
+identity's public contract (docs/events.md; read here through their dataclasses in
+contracts.identity, never by string keys), so the copy is the same everywhere: a service
 declares its two tables with these mixins and subscribes the handlers ``subscriptions`` gives.
 
 Consumers may run in parallel, so an older rename can arrive after a newer one: a unit's name
@@ -12,13 +13,21 @@ is replaced only by one that took effect no earlier than the name kept.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import JSON, Date, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from contracts.identity import (
+    OrgUnitCreated,
+    OrgUnitsMerged,
+    OrgUnitUpdated,
+    RegionMembershipChanged,
+)
 from kit.events.envelope import CloudEvent
+
+__all__ = ["Handler", "RegionCopyColumns", "UnitCopyColumns", "subscriptions"]
 
 
 class UnitCopyColumns:
@@ -49,10 +58,6 @@ class RegionCopyColumns:
     member_ids: Mapped[list[str]] = mapped_column(JSON)
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 Handler = Callable[[Session, CloudEvent], None]
 
 
@@ -60,44 +65,49 @@ def subscriptions(unit_model: type[Any], region_model: type[Any]) -> dict[str, H
     """Handlers of identity's organisation events that keep ``unit_model`` and
     ``region_model`` (declared with the mixins above) up to date."""
 
-    def copy_unit(session: Session, event: CloudEvent) -> None:
-        data = event.data
-        since = _day(data.get("effective_date")) or _day(data.get("valid_from"))
-        unit = session.get(unit_model, data["unit_id"])
+    def copy_unit(session: Session, news: OrgUnitCreated | OrgUnitUpdated) -> None:
+        since = news.effective_date if isinstance(news, OrgUnitUpdated) else news.valid_from
+        unit = session.get(unit_model, news.unit_id)
         if unit is None:
-            unit = unit_model(unit_id=data["unit_id"], name=data["name"], name_since=since)
+            unit = unit_model(unit_id=news.unit_id, name=news.name, name_since=since)
             session.add(unit)
         elif unit.name_since is None or (since is not None and since >= unit.name_since):
-            unit.name, unit.name_since = data["name"], since
-        unit.kind = data["kind"]
-        unit.province_code = data.get("province_code")
-        unit.valid_from = _day(data.get("valid_from"))
-        unit.valid_to = _day(data.get("valid_to"))
-        unit.successor_id = data.get("successor_id") or unit.successor_id
+            unit.name, unit.name_since = news.name, since
+        unit.kind = news.kind
+        unit.province_code = news.province_code
+        unit.valid_from = news.valid_from
+        unit.valid_to = news.valid_to
+        unit.successor_id = news.successor_id or unit.successor_id
+
+    def unit_created(session: Session, event: CloudEvent) -> None:
+        copy_unit(session, OrgUnitCreated.from_data(event.data))
+
+    def unit_updated(session: Session, event: CloudEvent) -> None:
+        copy_unit(session, OrgUnitUpdated.from_data(event.data))
 
     def close_merged_units(session: Session, event: CloudEvent) -> None:
-        effective = date.fromisoformat(event.data["effective_date"])
-        for unit_id in event.data["merged_ids"]:
+        merger = OrgUnitsMerged.from_data(event.data)
+        for unit_id in merger.merged_ids:
             unit = session.get(unit_model, unit_id)
             if unit is not None:
-                unit.valid_to = effective - timedelta(days=1)
-                unit.successor_id = event.data["successor_id"]
+                unit.valid_to = merger.last_day
+                unit.successor_id = merger.successor_id
 
     def copy_region(session: Session, event: CloudEvent) -> None:
-        data = event.data
+        region = RegionMembershipChanged.from_data(event.data)
         session.merge(
             region_model(
-                region_id=data["region_id"],
-                year=data["year"],
-                name=data["name"],
-                lead_unit_id=data.get("lead_unit_id"),
-                member_ids=list(data["member_ids"]),
+                region_id=region.region_id,
+                year=region.year,
+                name=region.name,
+                lead_unit_id=region.lead_unit_id,
+                member_ids=list(region.member_ids),
             )
         )
 
     return {
-        "identity.org.created": copy_unit,
-        "identity.org.updated": copy_unit,
-        "identity.org.merged": close_merged_units,
-        "identity.region.membership_changed": copy_region,
+        OrgUnitCreated.TYPE: unit_created,
+        OrgUnitUpdated.TYPE: unit_updated,
+        OrgUnitsMerged.TYPE: close_merged_units,
+        RegionMembershipChanged.TYPE: copy_region,
     }

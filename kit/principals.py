@@ -4,7 +4,8 @@ stops working as soon as the service has heard of it (docs/decisions/0010).
 Access tokens are verified offline and live 15 minutes (decision 0007), so without this a
 deactivated user could go on writing for that long. Identity tells every service when a user
 is deactivated, reactivated or has its roles changed (``identity.user.*``, each carrying the
-roles the user now holds); ``record`` keeps one row per such user in the kit's table
+roles the user now holds; read through their dataclasses in contracts.identity); ``record``
+keeps one row per such user in the kit's table
 ``principal_states``, and ``refusal`` is what kit.app asks after a token's signature checks
 out: one primary-key lookup. Identity records its own events in the transaction that emits
 them, so there the refusal is immediate; elsewhere it follows the bus (well under a second).
@@ -35,16 +36,25 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from contracts.identity import UserDeactivated, UserReactivated, UserRolesChanged
 from kit.auth import Grant, Principal
 from kit.db import utcnow
 from kit.events.consumer import Handler
 from kit.events.envelope import CloudEvent
 from kit.events.tables import principal_states
 
-DEACTIVATED = "identity.user.deactivated"
-REACTIVATED = "identity.user.reactivated"
-ROLES_CHANGED = "identity.user.roles_changed"
-EVENT_TYPES = (DEACTIVATED, REACTIVATED, ROLES_CHANGED)
+__all__ = [
+    "ACCOUNT_DEACTIVATED",
+    "EVENT_TYPES",
+    "ISSUED_BEFORE_DEACTIVATION",
+    "ROLE_WITHDRAWN",
+    "record",
+    "refusal",
+    "subscriptions",
+]
+
+NEWS = {event.TYPE: event for event in (UserDeactivated, UserReactivated, UserRolesChanged)}
+EVENT_TYPES = tuple(NEWS)
 
 ACCOUNT_DEACTIVATED = (
     "Tài khoản đã bị vô hiệu hóa; mã truy cập này không còn được chấp nhận.",
@@ -64,11 +74,13 @@ _EPOCH = datetime.fromtimestamp(0, UTC)
 
 def record(session: Session, event: CloudEvent) -> None:
     """Apply one ``identity.user.*`` event (deactivated, reactivated, roles_changed)."""
-    if event.type not in EVENT_TYPES:
+    kind = NEWS.get(event.type)
+    if kind is None:
         return
+    news = kind.from_data(event.data)
     at = datetime.fromisoformat(event.time).astimezone(UTC)
-    user_id = str(event.data["user_id"])
-    roles = list(event.data.get("roles", []))
+    user_id = news.user_id
+    roles = [grant.to_data() for grant in news.roles]  # as in tokens' roles claim
     columns = principal_states.c
     this_user = columns.user_id == user_id
     if session.execute(select(columns.user_id).where(this_user)).first() is None:
@@ -86,13 +98,13 @@ def record(session: Session, event: CloudEvent) -> None:
         .where(this_user, columns.roles_at < at)
         .values(roles=roles, roles_at=at)
     )
-    if event.type in (DEACTIVATED, REACTIVATED):
+    if isinstance(news, UserDeactivated | UserReactivated):
         session.execute(
             update(principal_states)
             .where(this_user, or_(columns.active_at.is_(None), columns.active_at < at))
-            .values(active=event.type == REACTIVATED, active_at=at)
+            .values(active=isinstance(news, UserReactivated), active_at=at)
         )
-    if event.type == DEACTIVATED:
+    if isinstance(news, UserDeactivated):
         session.execute(
             update(principal_states)
             .where(this_user, or_(columns.not_before.is_(None), columns.not_before < at))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from contracts.identity import AnnouncementPublished
 from kit.db import utcnow
-from kit.events import emit
 from services.identity import events
 from services.identity.models import Announcement
 
@@ -15,15 +15,13 @@ def publish_announcement(session: Session, title: str, body: str) -> Announcemen
     announcement = Announcement(title=title.strip(), body=body.strip(), published_at=utcnow())
     session.add(announcement)
     session.flush()  # assigns the id the event carries
-    emit(
+    events.publish(
         session,
-        events.ANNOUNCEMENT_PUBLISHED,
-        subject=f"announcement/{announcement.id}",
-        data={
-            "announcement_id": announcement.id,
-            "title": announcement.title,
-            "body": announcement.body,
-            "published_at": announcement.published_at.isoformat(),
-        },
+        AnnouncementPublished(
+            announcement_id=announcement.id,
+            title=announcement.title,
+            body=announcement.body,
+            published_at=announcement.published_at,
+        ),
     )
     return announcement

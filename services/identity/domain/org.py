@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contracts.identity import OrgUnitCreated, OrgUnitsMerged, OrgUnitUpdated
 from kit.db import utcnow
 from kit.errors import Invalid, Text
-from kit.events import emit
 from kit.text import matches
+from services.identity import events
 from services.identity.domain import audit
 from services.identity.models import OrgUnit, OrgUnitVersion
 
@@ -64,7 +65,8 @@ class UnitView:
             unit.successor_id,
         )
 
-    def as_event_data(self) -> dict[str, Any]:
+    def _state(self) -> dict[str, Any]:
+        """The unit as identity's organisation events carry it (contracts.identity)."""
         return {
             "unit_id": self.id,
             "code": self.code,
@@ -72,10 +74,16 @@ class UnitView:
             "name": self.name,
             "parent_id": self.parent_id,
             "province_code": self.province_code,
-            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
-            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "valid_from": self.valid_from,
+            "valid_to": self.valid_to,
             "successor_id": self.successor_id,
         }
+
+    def created(self) -> OrgUnitCreated:
+        return OrgUnitCreated(**self._state())
+
+    def updated(self, effective: date) -> OrgUnitUpdated:
+        return OrgUnitUpdated(**self._state(), effective_date=effective)
 
 
 INVALID: Text = ("Dữ liệu không hợp lệ, xem errors.", "Invalid data, see errors.")
@@ -128,10 +136,6 @@ def tree_on(session: Session, day: date) -> list[dict[str, Any]]:
     return roots
 
 
-def _emit_unit(session: Session, event_type: str, view: UnitView, **extra: Any) -> None:
-    emit(session, event_type, subject=f"org-unit/{view.id}", data={**view.as_event_data(), **extra})
-
-
 def create_unit(
     session: Session,
     actor_id: str | None,
@@ -179,7 +183,7 @@ def create_unit(
     audit.record(
         session, "org.unit_created", actor_id=actor_id, target_type="org_unit", target_id=id
     )
-    _emit_unit(session, "identity.org.created", UnitView.of(unit, valid_from or date.min))
+    events.publish(session, UnitView.of(unit, valid_from or date.min).created())
     return unit
 
 
@@ -239,12 +243,7 @@ def change_unit(
         effective_date=effective.isoformat(),
         reason=reason,
     )
-    _emit_unit(
-        session,
-        "identity.org.updated",
-        UnitView.of(unit, effective),
-        effective_date=effective.isoformat(),
-    )
+    events.publish(session, UnitView.of(unit, effective).updated(effective))
     return unit
 
 
@@ -377,16 +376,14 @@ def merge(
         effective_date=effective.isoformat(),
         decision=decision,
     )
-    emit(
+    events.publish(
         session,
-        "identity.org.merged",
-        subject=f"org-unit/{successor.id}",
-        data={
-            "effective_date": effective.isoformat(),
-            "successor_id": successor.id,
-            "merged_ids": [u.id for u in merged],
-            "decision": decision,
-        },
+        OrgUnitsMerged(
+            effective_date=effective,
+            successor_id=successor.id,
+            merged_ids=tuple(u.id for u in merged),
+            decision=decision,
+        ),
     )
     return successor
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contracts.identity import RegionMembershipChanged
 from kit.errors import Invalid, NotFound, Text
-from kit.events import emit
+from services.identity import events
 from services.identity.domain import audit
 from services.identity.domain.org import INVALID
 from services.identity.models import OrgUnit, Region, RegionMember
@@ -117,16 +118,17 @@ def _check_members(
     return errors
 
 
-def _membership(region: Region) -> dict[str, Any]:
-    return {
-        "region_id": region.id,
-        "year": region.year,
-        "code": region.code,
-        "name": region.name,
-        "lead_unit_id": region.lead_unit_id,
-        "deputy_unit_ids": sorted(m.unit_id for m in region.members if m.is_deputy),
-        "member_ids": sorted(m.unit_id for m in region.members),
-    }
+def _membership(region: Region) -> RegionMembershipChanged:
+    """The region's whole membership, as its event carries it (nothing added or removed)."""
+    return RegionMembershipChanged(
+        region_id=region.id,
+        year=region.year,
+        code=region.code,
+        name=region.name,
+        lead_unit_id=region.lead_unit_id,
+        deputy_unit_ids=tuple(sorted(m.unit_id for m in region.members if m.is_deputy)),
+        member_ids=tuple(sorted(m.unit_id for m in region.members)),
+    )
 
 
 def save_region(
@@ -161,8 +163,8 @@ def save_region(
     after = _membership(region)
     if after == before:
         return region
-    added = sorted(set(after["member_ids"]) - set(before["member_ids"] if before else []))
-    removed = sorted(set(before["member_ids"]) - set(after["member_ids"])) if before else []
+    added = sorted(set(after.member_ids) - set(before.member_ids if before else []))
+    removed = sorted(set(before.member_ids) - set(after.member_ids)) if before else []
     audit.record(
         session,
         "region.saved",
@@ -172,10 +174,5 @@ def save_region(
         added=added,
         removed=removed,
     )
-    emit(
-        session,
-        "identity.region.membership_changed",
-        subject=f"region/{rid}",
-        data={**after, "added": added, "removed": removed},
-    )
+    events.publish(session, replace(after, added=tuple(added), removed=tuple(removed)))
     return region

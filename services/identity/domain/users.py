@@ -40,11 +40,17 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from contracts.identity import (
+    RoleGrant,
+    UserCreated,
+    UserDeactivated,
+    UserReactivated,
+    UserRolesChanged,
+)
 from kit import principals
 from kit.auth import Grant, Principal
 from kit.db import utcnow
 from kit.errors import Conflict, Error, Forbidden, Invalid, NotFound, Text
-from kit.events import emit
 from kit.pagination import paginate
 from kit.policy import (
     NATIONAL,
@@ -57,6 +63,7 @@ from kit.policy import (
     require,
 )
 from kit.text import search_words
+from services.identity import events
 from services.identity.domain import audit, lockout, passwords
 from services.identity.models import (
     LoginThrottle,
@@ -67,10 +74,7 @@ from services.identity.models import (
     User,
 )
 
-USER_CREATED = "identity.user.created"
-USER_DEACTIVATED = "identity.user.deactivated"
-USER_REACTIVATED = "identity.user.reactivated"
-USER_ROLES_CHANGED = "identity.user.roles_changed"
+UserEvent = type[UserCreated | UserDeactivated | UserReactivated | UserRolesChanged]
 
 USERNAME = re.compile(r"\A[a-z0-9._-]{3,64}\Z")
 SCOPES = ("national", "unit", "region")
@@ -294,18 +298,20 @@ def list_lockouts(
 # -- changing users --------------------------------------------------------------------------
 
 
-def _event_data(user: User) -> dict[str, Any]:
-    """What user events carry: who, where, and the roles (no password material)."""
-    return {
-        "user_id": user.id,
-        "unit_id": user.unit_id,
-        "username": user.username,
-        "roles": [_grant(a).as_claim() for a in _live_assignments(user, today())],
-    }
-
-
-def _emit(session: Session, type: str, user: User) -> None:
-    event = emit(session, type, subject=f"user/{user.id}", data=_event_data(user))
+def _emit(session: Session, kind: UserEvent, user: User) -> None:
+    """Tell everyone who the user is, where, and the roles it holds (no password material)."""
+    roles = tuple(
+        RoleGrant(
+            role=a.role,
+            scope=a.scope,
+            scope_id=a.scope_id,
+            valid_from=a.valid_from,
+            valid_to=a.valid_to,
+        )
+        for a in _live_assignments(user, today())
+    )
+    news = kind(user_id=user.id, unit_id=user.unit_id, username=user.username, roles=roles)
+    event = events.publish(session, news)
     # Identity's own copy of what it tells the others, in this transaction: kit.app refuses a
     # deactivated user's token, or a withdrawn role, here at once (decision 0010).
     principals.record(session, event)
@@ -389,7 +395,7 @@ def create_user(
         unit_id=user.unit_id,
         has_password=password is not None,
     )
-    _emit(session, USER_CREATED, user)
+    _emit(session, UserCreated, user)
     return user
 
 
@@ -444,7 +450,7 @@ def deactivate(session: Session, actor: Principal, user_id: str) -> User:
     audit.record(
         session, "user.deactivated", actor_id=actor.subject, target_type="user", target_id=user.id
     )
-    _emit(session, USER_DEACTIVATED, user)
+    _emit(session, UserDeactivated, user)
     return user
 
 
@@ -457,7 +463,7 @@ def reactivate(session: Session, actor: Principal, user_id: str) -> User:
     audit.record(
         session, "user.reactivated", actor_id=actor.subject, target_type="user", target_id=user.id
     )
-    _emit(session, USER_REACTIVATED, user)
+    _emit(session, UserReactivated, user)
     return user
 
 
@@ -629,7 +635,7 @@ def assign_role(
         assignment_id=assignment.id,
         **_grant(assignment).as_claim(),
     )
-    _emit(session, USER_ROLES_CHANGED, user)
+    _emit(session, UserRolesChanged, user)
     return assignment
 
 
@@ -667,5 +673,5 @@ def revoke_role(
         assignment_id=assignment.id,
         **_grant(assignment).as_claim(),
     )
-    _emit(session, USER_ROLES_CHANGED, user)
+    _emit(session, UserRolesChanged, user)
     return assignment
