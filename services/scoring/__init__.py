@@ -2,7 +2,6 @@
 history, region review, Ministry appraisal, computed totals, rankings and statistics.
 
 It keeps copies of criteria's published tables, identity's units, regions and announcements
-and its users' access, filled from their events; its consumers also compute submitted sheets'
-totals (its own ``scoring.sheet.submitted``), and its scheduler closes self-assessment at the
-deadline.
+and its users' access, filled from their events; its consumers are also its workers, which
+compute a submitted sheet's totals, and its scheduler closes self-assessment at the deadline.
 """
