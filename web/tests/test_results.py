@@ -122,9 +122,10 @@ def test_the_charts_are_svg_with_text_alternatives(web: FlaskClient, fake_api: F
     south = by_id["chart-region-kv-nam-desc"]
     assert "1. Sở Tư pháp thành phố Hồ Chí Minh: 190,00, xếp loại A" in south
     assert "3. Sở Tư pháp thành phố Đà Nẵng: 95,25, xếp loại D" in south
-    # the longest bar fills the chart's 84 %; the others in proportion
-    assert 'width="84.00%"' in page
-    assert 'width="42.11%"' in page  # 95.25 / 190 × 84
+    # the longest bar fills the chart's 72 %; the others in proportion
+    assert 'width="72.00%"' in page
+    assert 'width="36.09%"' in page  # 95.25 / 190 × 72
+    assert ">95,25 · D</text>" in page  # the value drawn after the bar, short
 
 
 def test_a_region_shows_its_own_ranks_statistics_and_charts(
@@ -136,7 +137,7 @@ def test_a_region_shows_its_own_ranks_statistics_and_charts(
     assert "Xếp hạng trong khu vực" in page
     assert _ranks(page) == ["1", "2", "3"]  # no tie inside the region
     assert "Hà Nội" not in page.split('id="ranking"')[1].split("</table>")[0]
-    assert 'aria-current="page">Khu vực miền Nam' in page
+    assert '<option value="kv-nam" selected>Khu vực miền Nam' in page
     assert "chart-region-kv-bac" not in page and "chart-region-kv-nam" in page
     assert web.get(f"/rounds/{ROUND}/results?region=nowhere").status_code == 404
 

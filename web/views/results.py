@@ -31,7 +31,7 @@ from web.views import require_user
 blueprint = Blueprint("results", __name__)
 blueprint.context_processor(labels.for_templates)
 
-BAR_SPAN = 84  # per cent of a chart's width for the longest bar; its value is written after
+BAR_SPAN = 72  # per cent of a chart's width for the longest bar; its value is written after
 BAND_STYLES = 5  # chart__bar--band-0 … -4 in site.css, by the band's place in the table
 
 
@@ -56,14 +56,15 @@ def band_codes(statistics: Mapping[str, Any], rows: list[Mapping[str, Any]]) -> 
 
 
 def bars(
-    items: list[tuple[str, Any, str | None, str]], bands: list[str] | None = None
+    items: list[tuple[str, Any, str | None, str, str]], bands: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Chart rows from (label, value, band, value as shown): each bar's length as a share of
-    the largest value (negative totals draw no bar), and the band's colour class."""
+    """Chart rows from (label, value, band, value in words, value as drawn): each bar's
+    length as a share of the largest value (negative totals draw no bar), and the band's
+    colour class."""
     values = [_decimal(item[1]) for item in items]
     top = max([v for v in values if v > 0], default=Decimal(0))
     rows = []
-    for (label, value, band, text), number in zip(items, values, strict=True):
+    for (label, value, band, text, short), number in zip(items, values, strict=True):
         share = (number / top) if top > 0 and number > 0 else Decimal(0)
         style = (bands or []).index(band) % BAND_STYLES if bands and band in bands else 0
         rows.append(
@@ -72,6 +73,7 @@ def bars(
                 "value": value,
                 "band": band,
                 "text": text,
+                "short": short,
                 "width": f"{share * BAR_SPAN:.2f}",
                 "style": style,
             }
@@ -79,22 +81,20 @@ def bars(
     return rows
 
 
-def _total_bar(row: Mapping[str, Any]) -> tuple[str, Any, str | None, str]:
+def _total_bar(row: Mapping[str, Any]) -> tuple[str, Any, str | None, str, str]:
     language = web_session.language()
-    text = format_number(row.get("total"), language, 2)
+    total = format_number(row.get("total"), language, 2)
+    text, short = total, total
     if row.get("band"):
-        text = _("%(total)s, band %(band)s", total=text, band=row["band"])
+        text = _("%(total)s, band %(band)s", total=total, band=row["band"])
+        short = f"{total} · {row['band']}"
     label = f"{row.get('region_rank') or row.get('national_rank')}. {row.get('unit_name')}"
-    return label, row.get("total"), row.get("band"), text
+    return label, row.get("total"), row.get("band"), text, short
 
 
-def _band_bar(code: str, count: int) -> tuple[str, Any, str | None, str]:
-    return (
-        _("Band %(band)s", band=code),
-        count,
-        code,
-        ngettext("%(num)d unit", "%(num)d units", count),
-    )
+def _band_bar(code: str, count: int) -> tuple[str, Any, str | None, str, str]:
+    units = ngettext("%(num)d unit", "%(num)d units", count)
+    return _("Band %(band)s", band=code), count, code, units, units
 
 
 def regions_of(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
