@@ -479,6 +479,8 @@ def test_the_ranking_shows_shared_ranks_per_region_charts_and_downloads(
     )
     assert name.endswith(".xlsx") and content[:2] == b"PK"
     assert "Xếp hạng" in openpyxl.load_workbook(io.BytesIO(content)).sheetnames
+    name, content = _download(ministry, "#ranking tbody tr:first-child a[href$='.xlsx']")
+    assert name.startswith(f"phieu-cham-diem-{YEAR}-") and content[:2] == b"PK"
 
     page.locator("#charts-title").scroll_into_view_if_needed()
     ministry.screenshots("results-charts")
