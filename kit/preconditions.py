@@ -18,18 +18,52 @@ Usage, in a view::
         require_match(etag(sheet), sent)    # 412 when someone saved since
         ...
 
-or, when the resource is at hand already, ``require_match(etag(sheet))`` alone.
+or, when the resource is at hand already, ``require_match(etag(sheet))`` alone. Decorate the
+view with :func:`takes_if_match` so its OpenAPI operation says so (a client generated from the
+document must know the header is required, and that 412 and 428 may come back).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask import request
+from flask_smorest import Blueprint
 
 from kit.errors import PreconditionFailed, PreconditionRequired, Text
+from kit.problems import CONTENT_TYPE as PROBLEM_TYPE
 
-__all__ = ["HEADER", "if_match", "require_match"]
+__all__ = ["HEADER", "if_match", "require_match", "takes_if_match"]
 
 HEADER = "If-Match"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def takes_if_match(view: F) -> F:
+    """Document that ``view`` requires ``If-Match`` and may answer 412 or 428."""
+    return Blueprint.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": HEADER,
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "The ETag of the version read (412 when it is no longer current).",
+            }
+        ],
+        responses={
+            "412": _problem("The version read is no longer current (current_etag says which is)."),
+            "428": _problem("If-Match is missing."),
+        },
+    )(view)
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
 
 
 def if_match() -> str:

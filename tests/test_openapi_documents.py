@@ -149,3 +149,37 @@ def test_points_are_documented_as_the_decimal_strings_they_are(stack: Stack) -> 
     assert Figures().dump({"mean": "75.50"})["mean"] == "75.50"
     # What a client sends may be a number: the points it proposes.
     assert schemas["PointsIn"]["properties"]["points"]["type"] == "number"
+
+
+# Every write that answers 428 without If-Match (kit.preconditions), by service.
+IF_MATCH_WRITES = [
+    (CRITERIA, [("put", "/tables/{table_id}")]),
+    (
+        SCORING,
+        [
+            ("put", "/sheets/{sheet_id}/entries/{code}"),
+            ("put", "/sheets/{sheet_id}/counts"),
+            ("post", "/sheets/{sheet_id}/submit"),
+            ("post", "/sheets/{sheet_id}/entries/{code}/review"),
+            ("post", "/sheets/{sheet_id}/return"),
+            ("post", "/sheets/{sheet_id}/reviewed"),
+            ("post", "/sheets/{sheet_id}/entries/{code}/appraisal"),
+            ("post", "/sheets/{sheet_id}/finalise"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("service", "writes"), IF_MATCH_WRITES, ids=["criteria", "scoring"])
+def test_writes_that_need_if_match_say_so(
+    stack: Stack, service: Service, writes: list[tuple[str, str]]
+) -> None:
+    """A client generated from the document can make these calls: the header is declared
+    required, and the 412 and 428 it may get are listed."""
+    client = service_app(stack, service).test_client()
+    paths = client.get("/openapi.json").get_json()["paths"]
+    for method, path in writes:
+        operation = paths[path][method]
+        headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
+        assert [(h["name"], h["required"]) for h in headers] == [("If-Match", True)], path
+        assert {"412", "428"} <= set(operation["responses"]), path

@@ -15,7 +15,7 @@ from kit.app import accepts, database, principal
 from kit.errors import Invalid, NotFound, PayloadTooLarge, Text
 from kit.pagination import paginate
 from kit.policy import allows, require
-from kit.preconditions import if_match, require_match
+from kit.preconditions import if_match, require_match, takes_if_match
 from services.criteria.domain import excel, tables
 from services.criteria.models import CriteriaTable
 from services.criteria.schemas import (
@@ -109,6 +109,7 @@ def create_table(payload: dict[str, Any]) -> Response:
 
 
 @blueprint.route("/<table_id>", methods=["PUT"])
+@takes_if_match
 @blueprint.arguments(DocumentIn)
 @blueprint.response(200, TableSchema)
 def save_table(payload: dict[str, Any], table_id: str) -> Response:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from kit.app import database, principal
 from kit.pagination import PageArgs, paginate
-from kit.preconditions import require_match
+from kit.preconditions import require_match, takes_if_match
 from services.scoring.api.access import readable_sheet, writable_sheet
 from services.scoring.domain import lifecycle, sheets
 from services.scoring.models import Change, Round, Sheet
@@ -61,6 +61,7 @@ def get_sheet(sheet_id: str) -> Response:
 
 
 @blueprint.route("/<sheet_id>/entries/<code>", methods=["PUT"])
+@takes_if_match
 @blueprint.arguments(EntryIn)
 @blueprint.response(200, EntrySchema)
 def save_entry(payload: dict[str, Any], sheet_id: str, code: str) -> Response:
@@ -83,6 +84,7 @@ def save_entry(payload: dict[str, Any], sheet_id: str, code: str) -> Response:
 
 
 @blueprint.route("/<sheet_id>/counts", methods=["PUT"])
+@takes_if_match
 @blueprint.arguments(CountsIn)
 @blueprint.response(200, SheetSchema)
 def save_counts(payload: dict[str, Any], sheet_id: str) -> Response:
@@ -110,6 +112,7 @@ def _transition(
 
 
 @blueprint.route("/<sheet_id>/submit", methods=["POST"])
+@takes_if_match
 @blueprint.response(202, SheetSchema)
 def submit(sheet_id: str) -> Response:
     """Submit for review: 422 names every criterion still missing or invalid; 202 when the
@@ -134,6 +137,7 @@ def computation(sheet_id: str) -> dict[str, Any]:
 
 
 @blueprint.route("/<sheet_id>/entries/<code>/review", methods=["POST"])
+@takes_if_match
 @blueprint.arguments(PointsIn)
 @blueprint.response(200, SheetSchema)
 def review_entry(payload: dict[str, Any], sheet_id: str, code: str) -> Response:
@@ -144,6 +148,7 @@ def review_entry(payload: dict[str, Any], sheet_id: str, code: str) -> Response:
 
 
 @blueprint.route("/<sheet_id>/return", methods=["POST"])
+@takes_if_match
 @blueprint.arguments(ReasonIn)
 @blueprint.response(200, SheetSchema)
 def return_sheet(payload: dict[str, Any], sheet_id: str) -> Response:
@@ -152,12 +157,14 @@ def return_sheet(payload: dict[str, Any], sheet_id: str) -> Response:
 
 
 @blueprint.route("/<sheet_id>/reviewed", methods=["POST"])
+@takes_if_match
 @blueprint.response(200, SheetSchema)
 def mark_reviewed(sheet_id: str) -> Response:
     return _transition(sheet_id, "review", sheets.mark_reviewed)
 
 
 @blueprint.route("/<sheet_id>/entries/<code>/appraisal", methods=["POST"])
+@takes_if_match
 @blueprint.arguments(PointsIn)
 @blueprint.response(200, SheetSchema)
 def appraise_entry(payload: dict[str, Any], sheet_id: str, code: str) -> Response:
@@ -174,6 +181,7 @@ def appraise_entry(payload: dict[str, Any], sheet_id: str, code: str) -> Respons
 
 
 @blueprint.route("/<sheet_id>/finalise", methods=["POST"])
+@takes_if_match
 @blueprint.response(200, SheetSchema)
 def finalise(sheet_id: str) -> Response:
     return _transition(sheet_id, "appraise", sheets.finalise)
