@@ -733,10 +733,18 @@ def _describe(result: Result, plan: Plan) -> Section:
                 f"{inside.api_ms / inside.web_ms:.0%} of that waiting for its "
                 f"{inside.calls:g} API call(s)"
             )
+        slowest = ""
+        if inside is not None and inside.by_call:
+            route, samples = max(inside.by_call.items(), key=lambda c: percentile(c[1], 95))
+            slowest = (
+                f" Its slowest call at the tail is `{route}` (p50 "
+                f"{statistics.median(samples):.1f} ms, p95 {percentile(samples, 95):.1f} ms)."
+            )
         verdict = "within" if met == "yes" else "over"
         reading.append(
             f"**{m.what}.** p50 {ms(percentile(m.samples, 50))} ms, p95 "
             f"{ms(percentile(m.samples, 95))} ms: {verdict} the target ({target} ms){share}."
+            + slowest
         )
     reading.append(
         "One officer at a time on a small machine that also runs every process of the "
