@@ -30,7 +30,7 @@ from kit.config import Settings
 from kit.db import Database
 from kit.errors import Unauthorized
 from kit.ops import blueprint as ops_blueprint
-from kit.policy import insufficient_scope, missing_scope
+from kit.policy import install, insufficient_scope, missing_scope
 from kit.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
 from kit.problems import ProblemSchema, error_response, problem_response
 from kit.runtime import EXTENSION, Runtime, database, runtime
@@ -225,6 +225,7 @@ def create_app(
     if keys is None:
         keys = service.key_source(db) if service.key_source else JwksCache(settings.jwks_url)
     app.extensions[EXTENSION] = Runtime(service, settings, db, keys)
+    install(app, service.actions)  # its requests check the actions it declares (kit.policy)
     api = ProblemApi(app)
     api.ma_plugin.converter.add_attribute_function(decimal_strings)
     api.spec.components.security_scheme(

@@ -1,7 +1,10 @@
-"""Who may do what to which object: the platform's one authorisation policy.
+"""Who may do what to which object: the platform's one authorisation machinery.
 
-A caller's grants come from its verified token (kit.auth.Principal). Each role allows a set of
-actions; each grant reaches objects through its scope:
+A caller's grants come from its verified token (kit.auth.Principal): each is a role in a
+scope. A service declares, in its own ``actions.py``, the actions it checks and the roles that
+grant each (``Actions.declare``; the roles are the platform's vocabulary, contracts.roles),
+and its ``Service`` descriptor carries them; this module names no service and no role. Each
+grant reaches objects through its scope:
 
 - ``national``: every object;
 - ``unit``: objects owned by that unit (``Target.unit_id``);
@@ -11,6 +14,13 @@ Services describe an object as a ``Target`` and ask ``require(principal, action,
 An object the caller may not even know exists is answered 404, not 403 (OWASP API1:2023):
 cross-tenant probing then learns nothing. 403 is for objects the caller can see but not change.
 
+Which declarations a check reads: inside a request, those of the app's own service
+(``install``, which create_app calls), so a service cannot lean on an action only another
+service declares; elsewhere (commands, scripts, tests outside a request) those of every
+``Service`` built in the process (``adopt``, which kit.service calls), which must agree on any
+action they share. Checking an action nobody declared is a bug, not a refusal:
+``UndeclaredAction``.
+
 API clients (``kind == "client"``) hold OAuth scopes rather than roles, and a scope names a
 service: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for every method.
 ``missing_scope`` is that rule, applied by the gateway and again by every service (kit.app),
@@ -19,80 +29,102 @@ so a client that reaches a service directly gets no more than through the gatewa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from types import MappingProxyType
 
-from flask import Response
+from flask import Flask, Response, current_app, has_app_context
 
 from kit.auth import Grant, Principal
 from kit.problems import Problem, problem_response
 
-ROLES = (
-    "system_admin",
-    "ministry_officer",
-    "region_lead",
-    "unit_admin",
-    "unit_officer",
-    "council_member",
-    "auditor",
-)
+__all__ = [
+    "NATIONAL",
+    "READ_METHODS",
+    "Actions",
+    "Target",
+    "UndeclaredAction",
+    "adopt",
+    "allows",
+    "declared",
+    "grants_for",
+    "holds",
+    "install",
+    "insufficient_scope",
+    "missing_scope",
+    "require",
+    "require_somewhere",
+    "required_scope",
+]
 
-# Which scope a role is granted in; a grant in any other scope is refused.
-ROLE_SCOPES: dict[str, frozenset[str]] = {
-    "system_admin": frozenset({"national"}),
-    "ministry_officer": frozenset({"national"}),
-    "region_lead": frozenset({"region"}),
-    "unit_admin": frozenset({"unit"}),
-    "unit_officer": frozenset({"unit"}),
-    "council_member": frozenset({"national"}),
-    "auditor": frozenset({"national"}),
-}
 
-EVERYTHING = "*"
+class UndeclaredAction(LookupError):
+    """An action was checked that the service's ``actions.py`` does not declare."""
 
-# Actions by role. "read" actions of the auditor are its whole world: it changes nothing.
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "system_admin": frozenset({EVERYTHING}),
-    "ministry_officer": frozenset(
-        {
-            "announcement.publish",
-            "org.read",
-            "org.manage",
-            "region.read",
-            "region.manage",
-            "user.read",
-            "criteria.manage",
-            "movement.manage",
-            "covenant.manage",
-            "round.manage",
-            "sheet.read",
-            "sheet.appraise",
-        }
-    ),
-    "region_lead": frozenset(
-        {"org.read", "region.read", "covenant.manage", "sheet.read", "sheet.review"}
-    ),
-    "unit_admin": frozenset(
-        {
-            "org.read",
-            "region.read",
-            "user.read",
-            "user.manage",
-            "covenant.sign",
-            "sheet.read",
-            "sheet.self_assess",
-        }
-    ),
-    "unit_officer": frozenset(
-        {"org.read", "region.read", "covenant.sign", "sheet.read", "sheet.self_assess"}
-    ),
-    "council_member": frozenset({"org.read", "region.read"}),
-    "auditor": frozenset({"org.read", "region.read", "user.read", "audit.read", "sheet.read"}),
-}
 
-# Roles a unit admin may hand out, and only within its own unit.
-UNIT_ADMIN_GRANTABLE = frozenset({"unit_officer", "unit_admin"})
+@dataclass(frozen=True)
+class Actions:
+    """The actions a service checks, each with the roles that grant it."""
+
+    grants: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def declare(cls, grants: Mapping[str, Iterable[str]], *, every: Iterable[str] = ()) -> Actions:
+        """``grants``: each action and the roles that grant it; ``every``: roles that grant
+        every action declared here (a service's system administrator)."""
+        everyone = frozenset(every)
+        return cls(
+            MappingProxyType(
+                {action: frozenset(roles) | everyone for action, roles in grants.items()}
+            )
+        )
+
+    def allows(self, role: str, action: str) -> bool:
+        """Whether ``role`` grants ``action``; ``UndeclaredAction`` if it is not declared."""
+        try:
+            return role in self.grants[action]
+        except KeyError:
+            raise UndeclaredAction(f"no declaration of the action {action!r}") from None
+
+    def of_role(self, role: str) -> frozenset[str]:
+        """Every action ``role`` grants."""
+        return frozenset(action for action, roles in self.grants.items() if role in roles)
+
+    def __or__(self, other: Actions) -> Actions:
+        """Both declarations together; an action both declare must be granted alike."""
+        differ = sorted(
+            action
+            for action in self.grants.keys() & other.grants.keys()
+            if self.grants[action] != other.grants[action]
+        )
+        if differ:
+            raise ValueError(f"actions declared with different roles: {', '.join(differ)}")
+        return Actions(MappingProxyType({**self.grants, **other.grants}))
+
+
+EXTENSION = "thidua.policy"
+_adopted = Actions()
+
+
+def adopt(actions: Actions) -> None:
+    """Check ``actions`` in this process too, outside requests (kit.service: every Service)."""
+    global _adopted
+    _adopted = _adopted | actions
+
+
+def install(app: Flask, actions: Actions) -> None:
+    """Check ``actions``, and only these, in ``app``'s requests (create_app: the service's)."""
+    app.extensions[EXTENSION] = actions
+
+
+def declared() -> Actions:
+    """The declarations checks read here: the current app's, else the process's."""
+    if has_app_context():
+        own = current_app.extensions.get(EXTENSION)
+        if own is not None:
+            return own
+    return _adopted
 
 
 @dataclass(frozen=True)
@@ -111,8 +143,7 @@ NATIONAL = Target()  # a collection or a platform-wide object: only national gra
 
 
 def _role_allows(role: str, action: str) -> bool:
-    actions = ROLE_ACTIONS.get(role, frozenset())
-    return EVERYTHING in actions or action in actions
+    return declared().allows(role, action)
 
 
 def _reaches(grant: Grant, target: Target) -> bool:

@@ -13,6 +13,7 @@ from kit.auth import KeySource
 from kit.config import Settings
 from kit.db import Database
 from kit.events.consumer import Handler
+from kit.policy import Actions, adopt
 
 __all__ = ["Service"]
 
@@ -24,6 +25,10 @@ class Service:
     ``subscriptions`` maps routing-key patterns (``identity.#``) to the handler that applies
     such an event to this service's own tables; an empty mapping means the service consumes
     nothing and gets no queue.
+
+    ``actions`` are the actions it checks and the roles that grant each (its ``actions.py``,
+    kit.policy): its app checks these in its requests, and building the descriptor makes the
+    process check them outside requests too (commands, scripts).
 
     ``settings`` is the class of its settings: ``kit.config.Settings``, or a subclass that adds
     the service's own (read with the kit's by ``from_env``, once, as the app or command starts).
@@ -40,4 +45,8 @@ class Service:
     key_source: Callable[[Database], KeySource] | None = None
     # Called with the app after it is built (e.g. to register extras).
     on_app: Callable[..., None] | None = None
+    actions: Actions = field(default_factory=Actions)
     settings: type[Settings] = Settings
+
+    def __post_init__(self) -> None:
+        adopt(self.actions)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from kit.service import Service
 from services.awards import events
+from services.awards.actions import ACTIONS
 from services.awards.models import Base
 
 SERVICE = Service(
@@ -14,4 +15,5 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     blueprints=[],
     subscriptions=events.SUBSCRIPTIONS,
+    actions=ACTIONS,
 )

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from kit.service import Service
 from services.criteria import events
+from services.criteria.actions import ACTIONS
 from services.criteria.api import covenants, methods, movements, tables
 from services.criteria.models import Base
 
@@ -15,4 +16,5 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     blueprints=[tables.blueprint, methods.blueprint, movements.blueprint, covenants.blueprint],
     subscriptions=events.SUBSCRIPTIONS,
+    actions=ACTIONS,
 )

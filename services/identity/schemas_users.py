@@ -11,9 +11,9 @@ from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
+from contracts.roles import ROLES
 from kit.fields import AwareDateTime, Date, Text
 from kit.pagination import PageArgs, page_schema
-from kit.policy import ROLES
 
 SCOPES = ("national", "unit", "region")
 

@@ -7,6 +7,7 @@ from flask import Flask, g
 from kit.app import database
 from kit.errors import Unauthorized
 from kit.service import Service
+from services.identity.actions import ACTIONS
 from services.identity.api import announcements, audit, clients, me, oauth, org, regions, users
 from services.identity.domain import keys, tokens
 from services.identity.models import Base
@@ -50,4 +51,5 @@ SERVICE = Service(
     key_source=keys.DatabaseKeys,
     on_app=_on_app,
     settings=IdentitySettings,
+    actions=ACTIONS,
 )

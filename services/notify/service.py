@@ -4,6 +4,7 @@ from pathlib import Path
 
 from kit.service import Service
 from services.notify import api, events
+from services.notify.actions import ACTIONS
 from services.notify.models import Base
 
 SERVICE = Service(
@@ -14,4 +15,5 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     blueprints=[api.blueprint],
     subscriptions=events.SUBSCRIPTIONS,
+    actions=ACTIONS,
 )

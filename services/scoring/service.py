@@ -4,6 +4,7 @@ from pathlib import Path
 
 from kit.service import Service
 from services.scoring import events
+from services.scoring.actions import ACTIONS
 from services.scoring.api import announcements, evidence, results, rounds, sheets
 from services.scoring.models import Base
 from services.scoring.settings import ScoringSettings
@@ -23,4 +24,5 @@ SERVICE = Service(
     ],
     subscriptions=events.SUBSCRIPTIONS,
     settings=ScoringSettings,
+    actions=ACTIONS,
 )

@@ -20,6 +20,7 @@ from kit.events.consumer import Consumer
 from kit.events.tables import outbox
 from kit.service import Service
 from services.criteria import events
+from services.criteria.actions import ACTIONS
 from services.criteria.api import covenants, movements
 from services.criteria.models import Base, CriteriaTable, Movement
 from tests.support.events import assert_valid_event
@@ -35,6 +36,7 @@ SERVICE = Service(
     migrations=Path(__file__).resolve().parents[1] / "migrations",
     blueprints=[movements.blueprint, covenants.blueprint],
     subscriptions=events.SUBSCRIPTIONS,
+    actions=ACTIONS,
 )
 
 # (unit id, kind, name, valid_from, valid_to)

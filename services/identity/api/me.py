@@ -8,9 +8,9 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from kit.app import database, principal
-from kit.policy import ROLE_ACTIONS
 from services.identity.domain import org
 from services.identity.models import User
+from services.identity.permissions import ROLE_PERMISSIONS
 from services.identity.schemas import MeSchema
 
 blueprint = Blueprint("me", __name__, description="The signed-in caller")
@@ -26,7 +26,7 @@ def me() -> dict[str, Any]:
     permissions = [
         {"action": action, "scope": g.scope, "scope_id": g.scope_id}
         for g in grants
-        for action in sorted(ROLE_ACTIONS.get(g.role, frozenset()))
+        for action in sorted(ROLE_PERMISSIONS.get(g.role, frozenset()))
     ]
     with database().read() as session:
         user = session.get(User, caller.subject) if caller.kind == "user" else None

@@ -47,23 +47,16 @@ from contracts.identity import (
     UserReactivated,
     UserRolesChanged,
 )
+from contracts.roles import ROLE_SCOPES, ROLES
 from kit import principals
 from kit.auth import Grant, Principal
 from kit.db import utcnow
 from kit.errors import Conflict, Error, Forbidden, Invalid, NotFound, Text
 from kit.pagination import paginate
-from kit.policy import (
-    NATIONAL,
-    ROLE_SCOPES,
-    ROLES,
-    UNIT_ADMIN_GRANTABLE,
-    Target,
-    allows,
-    grants_for,
-    require,
-)
+from kit.policy import NATIONAL, Target, allows, grants_for, require
 from kit.text import search_words
 from services.identity import events
+from services.identity.actions import UNIT_ADMIN_GRANTABLE
 from services.identity.domain import audit, lockout, passwords
 from services.identity.models import (
     LoginThrottle,
