@@ -263,8 +263,9 @@ def describe(result: Result, plan: Plan) -> Section:
     section = Section(name="gateway", title=TITLE)
     section.conditions = [
         f"One gateway process under gunicorn (`-c python:kit.gunicorn_conf`, 1 worker, asyncio "
-        f"front and {GATEWAY_THREADS} app threads), in front of a trivial upstream (`bench.gateway.ping`, a bare "
-        f"WSGI callable under gunicorn, 1 worker, {plan.concurrency} threads) answering an "
+        f"front and {GATEWAY_THREADS} app threads), in front of a trivial upstream "
+        f"(`bench.gateway.ping`, a bare WSGI callable under gunicorn, 1 worker, "
+        f"{plan.concurrency} app threads) answering an "
         "11-byte JSON body; everything on 127.0.0.1, with the load generator on the same cores.",
         f"Load: {plan.requests:,} GETs per trial, {plan.concurrency} at a time, each thread with "
         "its own `requests.Session` (keep-alive) sending the next request as soon as the answer "
