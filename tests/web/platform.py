@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from sqlalchemy import select
 
+from kit.db import Database
+from kit.events.consumer import topic_matches
+from kit.events.tables import inbox, outbox
 from services.awards.service import SERVICE as AWARDS
 from services.criteria.domain import demo as criteria_demo
 from services.criteria.service import SERVICE as CRITERIA
@@ -113,6 +117,25 @@ class WebPlatform(Platform):
             what="the platform and the web application to be ready",
         )
 
+    def _scoring_caught_up(self) -> bool:
+        """Whether scoring's inbox holds every event of identity and criteria it subscribes to."""
+        wanted = {
+            event_id
+            for source in ("identity", "criteria")
+            for event_id, kind in self._rows(source, select(outbox.c.event_id, outbox.c.type))
+            if any(topic_matches(pattern, kind) for pattern in SCORING.subscriptions)
+        }
+        handled = select(inbox.c.event_id).where(inbox.c.consumer == "scoring")
+        return wanted <= {event_id for (event_id,) in self._rows("scoring", handled)}
+
+    def _rows(self, service: str, query: Any) -> list[Any]:
+        db = Database(self.stack.database_url(service), service)
+        try:
+            with db.read() as session:
+                return list(session.execute(query).all())
+        finally:
+            db.dispose()
+
     def api(self, method: str, path: str, username: str, **kwargs: Any) -> requests.Response:
         return requests.request(
             method,
@@ -143,7 +166,10 @@ class WebPlatform(Platform):
             self._created = created
             return created.status_code == 201
 
-        # The table and the units reach scoring through the bus: wait for them.
+        # The table and the units reach scoring through the bus: wait until scoring has applied
+        # every event it takes from identity and criteria, or the round would be opened on a
+        # half-known organisation (the 63 units of 2024 before the 2025 mergers arrived).
+        wait_until(self._scoring_caught_up, timeout=120, interval=0.5, what="scoring's copies")
         wait_until(table_arrived, timeout=60, interval=0.5, what="scoring to know the table")
         round_ = self._created.json()
         moved = requests.post(
