@@ -1,4 +1,5 @@
-"""What awards checks (kit.policy): nothing yet; nominations and votes will be declared here."""
+"""What awards checks (kit.policy): no action, since it has no API of its own; its system
+administrator is declared, as every service's is."""
 
 from __future__ import annotations
 
