@@ -30,7 +30,8 @@ header, so schemathesis would never send it and every such write would stop at 4
 Tokens: identity issues its own, real ones (the demo accounts ``bo.tdkt`` and ``stp.hanoi``
 sign in through ``POST /oauth/token``; when the fuzzer signs itself out through
 ``/logout``, identity issues the same user a new one). The other services take the tests'
-keys (tests/support/tokens.py) with the grants those roles have in kit/policy.py.
+keys (tests/support/tokens.py) with the grants those roles have (contracts/roles.py and
+each service's actions.py).
 
 Nothing is excluded: every operation of every document is fuzzed (``EXCLUDED`` lists what
 cannot be fuzzed meaningfully in-process, with the reason, and is empty today).

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from contracts.identity import AnnouncementPublished
 from kit import orgcopy, principals
 from kit.db import utcnow
 from kit.events import CloudEvent
@@ -34,12 +35,13 @@ SHEET_COMPUTE_REQUESTED = "scoring.sheet.compute_requested"
 
 def copy_announcement(session: Session, event: CloudEvent) -> None:
     """Keep (or refresh) the local copy of an announcement."""
+    announcement = AnnouncementPublished.from_data(event.data)
     session.merge(
         Announcement(
-            announcement_id=event.data["announcement_id"],
-            title=event.data["title"],
-            body=event.data["body"],
-            published_at=datetime.fromisoformat(event.data["published_at"]),
+            announcement_id=announcement.announcement_id,
+            title=announcement.title,
+            body=announcement.body,
+            published_at=announcement.published_at,
             received_at=utcnow(),
         )
     )
@@ -81,7 +83,7 @@ SUBSCRIPTIONS = {
     **orgcopy.subscriptions(UnitCopy, RegionCopy),
     # Deactivated users and withdrawn roles stop working here once heard of (kit.principals).
     **principals.subscriptions(),
-    "identity.announcement.published": copy_announcement,
+    AnnouncementPublished.TYPE: copy_announcement,
     "criteria.table.published": copy_table,
     SHEET_COMPUTE_REQUESTED: compute_sheet,
     SHEET_SUBMITTED: compute_submitted_sheet_of_previous_release,  # this release only
