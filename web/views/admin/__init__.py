@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
+from contracts.roles import ROLE_SCOPES
 from web import labels
 from web import session as web_session
 from web.api import NotFound, client
@@ -30,16 +31,8 @@ PAGE_SIZE = 50
 UNITS = TtlCache(ttl=300, max_items=32)  # the organisation on a day: the same for everyone
 SCORED_KINDS = ("so-tu-phap", "cuc-thads")  # the units that compete in a region
 
-# The scope each role is granted in (identity refuses any other: contracts/roles.py).
-ROLE_SCOPE = {
-    "system_admin": "national",
-    "ministry_officer": "national",
-    "region_lead": "region",
-    "unit_admin": "unit",
-    "unit_officer": "unit",
-    "council_member": "national",
-    "auditor": "national",
-}
+# The scope each role is granted in (identity refuses any other): one per role.
+ROLE_SCOPE = {role: min(scopes) for role, scopes in ROLE_SCOPES.items()}
 UNIT_ADMIN_GRANTABLE = ("unit_officer", "unit_admin")
 
 
