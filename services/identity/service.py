@@ -23,7 +23,7 @@ def _refuse_revoked_tokens() -> None:
         return
     with database().read() as session:
         if tokens.is_revoked(session, caller.token_id):
-            raise Unauthorized(SIGNED_OUT)
+            raise Unauthorized(SIGNED_OUT, code="invalid_token")  # as every other refused token
 
 
 def _on_app(app: Flask) -> None:

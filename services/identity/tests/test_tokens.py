@@ -101,7 +101,10 @@ def test_logout_ends_the_access_token_here_and_the_refresh_family(identity: Iden
         json={"refresh_token": issued["refresh_token"]},
     )
     assert out.status_code == 204
-    assert client.get("/me", headers=bearer(issued["access_token"])).status_code == 401
+    signed_out = client.get("/me", headers=bearer(issued["access_token"]))
+    assert signed_out.status_code == 401
+    # A client learns from the header, as for any refused token, that it must sign in again.
+    assert 'error="invalid_token"' in signed_out.headers["WWW-Authenticate"]
     refreshed = client.post(
         "/oauth/token",
         data={"grant_type": "refresh_token", "refresh_token": issued["refresh_token"]},
