@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from kit.db import Database
 from services.awards.service import SERVICE as AWARDS
 from services.criteria.service import SERVICE as CRITERIA
 from services.identity.domain import demo, reference
@@ -59,15 +60,35 @@ class Platform:
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
+    # Services whose relay runs: the others emit nothing these tests wait for.
+    RELAYED: tuple[str, ...] = ("identity",)
+
+    def load(self, name: str, db: Database) -> None:
+        """The data a service starts with: identity's reference data and demo accounts."""
+        if name == "identity":
+            with db.transaction() as session:
+                reference.load(session, last_year=2027)
+                demo.seed(session)
+
+    def gateway_env(self) -> dict[str, str]:
+        return {
+            "PORT": str(self.gateway_port),
+            "GATEWAY_METRICS_PORT": str(self.gateway_metrics_port),
+            **self.upstream_env(),
+            **self.metrics_env("gateway"),
+        }
+
+    def start_more(self) -> None:
+        """Processes beyond the services and the gateway (none here)."""
+
+    def ready(self) -> bool:
+        return requests.get(f"{self.gateway}/readyz", timeout=2).status_code == 200
+
     def start(self) -> None:
         jwks = f"{self.url('identity')}/.well-known/jwks.json"
         for service in SERVICES:
-            db = self.stack.prepare(service)
             name = service.name
-            if name == "identity":
-                with db.transaction() as session:
-                    reference.load(session, last_year=2027)
-                    demo.seed(session)
+            self.load(name, self.stack.prepare(service))
             env = {
                 "PORT": str(self.ports[name]),
                 "WEB_CONCURRENCY": "2",
@@ -75,33 +96,21 @@ class Platform:
                 **self.metrics_env(name),
             }
             self.stack.spawn(name, gunicorn(f"services.{name}.app:create_app()"), name, **env)
-            if name == "identity":
-                self.stack.spawn(
-                    f"{name}-relay",
-                    python("-m", f"services.{name}", "relay"),
-                    name,
-                    **self.metrics_env(name),
-                )
-            if service.subscriptions:
-                self.stack.spawn(
-                    f"{name}-consumer",
-                    python("-m", f"services.{name}", "consume"),
-                    name,
-                    **self.metrics_env(name),
-                )
-        self.stack.spawn(
-            "gateway",
-            gunicorn("gateway.app:create_app()"),
-            PORT=str(self.gateway_port),
-            GATEWAY_METRICS_PORT=str(self.gateway_metrics_port),
-            **self.upstream_env(),
-            **self.metrics_env("gateway"),
-        )
-        wait_until(
-            lambda: requests.get(f"{self.gateway}/readyz", timeout=2).status_code == 200,
-            timeout=60,
-            what="the platform to be ready",
-        )
+            processes = [
+                ("relay", "relay", name in self.RELAYED),
+                ("consumer", "consume", bool(service.subscriptions)),
+            ]
+            for kind, command, wanted in processes:
+                if wanted:
+                    self.stack.spawn(
+                        f"{name}-{kind}",
+                        python("-m", f"services.{name}", command),
+                        name,
+                        **self.metrics_env(name),
+                    )
+        self.stack.spawn("gateway", gunicorn("gateway.app:create_app()"), **self.gateway_env())
+        self.start_more()
+        wait_until(self.ready, timeout=90, what="the platform to be ready")
 
 
 @pytest.fixture(scope="module", params=["embedded", "infra"])

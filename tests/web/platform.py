@@ -19,20 +19,13 @@ from sqlalchemy import select
 from kit.db import Database
 from kit.events.consumer import topic_matches
 from kit.events.tables import inbox, outbox
-from services.awards.service import SERVICE as AWARDS
 from services.criteria.domain import demo as criteria_demo
-from services.criteria.service import SERVICE as CRITERIA
-from services.identity.domain import demo, reference
-from services.identity.service import SERVICE as IDENTITY
-from services.notify.service import SERVICE as NOTIFY
 from services.scoring.service import SERVICE as SCORING
-from tests.support.processes import free_port, gunicorn, python, wait_until
+from tests.support.processes import free_port, gunicorn, wait_until
 from tests.support.stack import Stack
 from tests.test_platform import Platform
 from web.i18n import compile_translations
 
-SERVICES = [IDENTITY, CRITERIA, SCORING, AWARDS, NOTIFY]
-RELAYED = ("identity", "criteria", "scoring")
 ROUND_YEAR = 2026  # the demo tables are 2024's and its clone for 2026
 SECRET_KEY = "browser-tests-only-secret-key-0123456789abcdef"
 
@@ -53,53 +46,30 @@ class WebPlatform(Platform):
     def web(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
 
-    def start(self) -> None:
-        compile_translations()  # what `make install` does; pytest alone must not miss it
-        jwks = f"{self.url('identity')}/.well-known/jwks.json"
-        for service in SERVICES:
-            db = self.stack.prepare(service)
-            name = service.name
-            if name == "identity":
-                with db.transaction() as session:
-                    reference.load(session, last_year=2027)
-                    demo.seed(session)
-            if name == "criteria":
-                with db.transaction() as session:
-                    criteria_demo.load(session)
-            env = {
-                "PORT": str(self.ports[name]),
-                "WEB_CONCURRENCY": "2",
-                "THIDUA_JWKS_URL": jwks,
-                **self.metrics_env(name),
-            }
-            self.stack.spawn(name, gunicorn(f"services.{name}.app:create_app()"), name, **env)
-            if name in RELAYED:
-                self.stack.spawn(
-                    f"{name}-relay",
-                    python("-m", f"services.{name}", "relay"),
-                    name,
-                    **self.metrics_env(name),
-                )
-            if service.subscriptions:
-                self.stack.spawn(
-                    f"{name}-consumer",
-                    python("-m", f"services.{name}", "consume"),
-                    name,
-                    **self.metrics_env(name),
-                )
-        self.stack.spawn(
-            "gateway",
-            gunicorn("gateway.app:create_app()"),
-            PORT=str(self.gateway_port),
-            GATEWAY_UPSTREAM_WEB=self.web,
+    RELAYED = ("identity", "criteria", "scoring")
+
+    def load(self, name: str, db: Database) -> None:
+        super().load(name, db)
+        if name == "criteria":
+            with db.transaction() as session:
+                criteria_demo.load(session)
+
+    def gateway_env(self) -> dict[str, str]:
+        return {
+            **super().gateway_env(),
+            "GATEWAY_UPSTREAM_WEB": self.web,
             # Every request of the browsers and of the web process comes from 127.0.0.1, and
             # the journeys are quick: the limits are not what these tests are about.
-            GATEWAY_RATE_LIMIT_TOKEN="600/minute",
-            GATEWAY_RATE_LIMIT_ADDRESS="20000/minute",
-            GATEWAY_RATE_LIMIT_CLIENT="20000/minute",
-            **self.upstream_env(),
-            **self.metrics_env("gateway"),
-        )
+            "GATEWAY_RATE_LIMIT_TOKEN": "600/minute",
+            "GATEWAY_RATE_LIMIT_ADDRESS": "20000/minute",
+            "GATEWAY_RATE_LIMIT_CLIENT": "20000/minute",
+        }
+
+    def start(self) -> None:
+        compile_translations()  # what `make install` does; pytest alone must not miss it
+        super().start()
+
+    def start_more(self) -> None:
         self.stack.spawn(
             "web",
             gunicorn("web.app:create_app()"),
@@ -108,14 +78,9 @@ class WebPlatform(Platform):
             WEB_API_URL=f"{self.gateway}/api/v1",
             **self.metrics_env("web"),
         )
-        wait_until(
-            lambda: (
-                requests.get(f"{self.gateway}/readyz", timeout=2).status_code == 200
-                and requests.get(f"{self.web}/readyz", timeout=2).status_code == 200
-            ),
-            timeout=90,
-            what="the platform and the web application to be ready",
-        )
+
+    def ready(self) -> bool:
+        return super().ready() and requests.get(f"{self.web}/readyz", timeout=2).status_code == 200
 
     def _scoring_caught_up(self) -> bool:
         """Whether scoring's inbox holds every event of identity and criteria it subscribes to."""

@@ -28,8 +28,7 @@ from flask.sessions import SecureCookieSessionInterface
 from playwright.sync_api import expect
 
 from services.identity.domain import demo
-from tests.support.stack import Stack
-from tests.web.browser import Tab, chromium, require_browser
+from tests.web.browser import Tab
 from tests.web.platform import OpenRound, WebPlatform
 
 pytestmark = [pytest.mark.processes, pytest.mark.browser]
@@ -42,26 +41,8 @@ EXPECTED_TOTAL = "199,50"  # 200 but half a point on A.I.5; +2 bonus (E.1), −2
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebPlatform]:
-    require_browser()
-    stack = Stack("embedded", tmp_path_factory.mktemp("web-journey"))
-    running = WebPlatform(stack)
-    try:
-        running.start()
-        yield running
-    finally:
-        stack.close()
-
-
-@pytest.fixture(scope="module")
 def round_(platform: WebPlatform) -> OpenRound:
     return platform.open_round()
-
-
-@pytest.fixture(scope="module")
-def browser(platform: WebPlatform) -> Iterator[Any]:
-    with chromium() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
