@@ -27,10 +27,9 @@ from services.scoring.tests.test_workflow import (
     HANOI,
     HCM,
     OFFICER,
-    TABLE,
     Scoring,
-    event,
     fill,
+    move_to_amendment,
     open_round,
 )
 from tests.support.events import assert_valid_event
@@ -185,33 +184,7 @@ def test_submitted_once_per_submission_and_every_recompute_through_the_command(
     assert assert_current(scoring, sheet_id)["total"] == EXAMPLE["expected"]["total"]
 
     # An amendment: every sheet past its draft recomputed, none "submitted".
-    amended = json.loads(json.dumps({**TABLE, "year": 2026}))
-    first = amended["parts"][0]["children"][0]["children"][0]
-    first["method"]["bands"][-1]["points"] = 0.75
-    scoring.consumer.apply(
-        event(
-            "criteria.table.published",
-            "criteria-table/2026/so-tu-phap",
-            {
-                "table_id": "table-2026-v2",
-                "year": 2026,
-                "unit_kind": "so-tu-phap",
-                "version": 2,
-                "supersedes_table_id": "table-2026-v1",
-                "change_note": "Sửa mức điểm A.I.1",
-                "published_at": "2026-06-01T00:00:00+00:00",
-                "rules_version": "2024.1",
-                "methods": {},
-                "document": amended,
-            },
-        )
-    )
-    moved = scoring.client.post(
-        f"/rounds/{round_id}/table",
-        headers=OFFICER,
-        json={"table_id": "table-2026-v2", "reason": "QĐ sửa đổi"},
-    )
-    assert moved.status_code == 200, moved.get_json()
+    move_to_amendment(scoring, round_id)
     jobs = watch.step({COMPUTE: 2})  # Hà Nội and Hồ Chí Minh; stp-31's draft is not computed
     assert {j["data"]["sheet_id"] for j in jobs} == {sheet_id, hcm["id"]}
     assert_current(scoring, sheet_id)

@@ -183,6 +183,39 @@ def fill(scoring: Scoring, sheet: dict, headers: dict) -> dict:
     return scoring.get(sheet["id"], headers)
 
 
+def move_to_amendment(scoring: Scoring, round_id: str) -> dict:
+    """Criteria publishes 2026's version 2 (A.I.1's 60% band: 0.5 -> 0.75, 66.9% in the
+    example) and the ministry moves the round to it; the changed criterion."""
+    amended = json.loads(json.dumps({**TABLE, "year": 2026}))
+    first = amended["parts"][0]["children"][0]["children"][0]
+    first["method"]["bands"][-1]["points"] = 0.75
+    scoring.consumer.apply(
+        event(
+            "criteria.table.published",
+            "criteria-table/2026/so-tu-phap",
+            {
+                "table_id": "table-2026-v2",
+                "year": 2026,
+                "unit_kind": "so-tu-phap",
+                "version": 2,
+                "supersedes_table_id": "table-2026-v1",
+                "change_note": "Sửa mức điểm A.I.1",
+                "published_at": "2026-06-01T00:00:00+00:00",
+                "rules_version": "2024.1",
+                "methods": {},
+                "document": amended,
+            },
+        )
+    )
+    moved = scoring.client.post(
+        f"/rounds/{round_id}/table",
+        headers=OFFICER,
+        json={"table_id": "table-2026-v2", "reason": "QĐ sửa đổi"},
+    )
+    assert moved.status_code == 200, moved.get_json()
+    return first
+
+
 def test_a_round_opens_with_a_sheet_per_unit_and_every_criterion(scoring: Scoring) -> None:
     round_id = open_round(scoring)
     sheets = scoring.client.get(f"/rounds/{round_id}/sheets", headers=OFFICER).get_json()
@@ -333,34 +366,7 @@ def test_moving_a_round_to_an_amendment_recomputes_submitted_sheets(scoring: Sco
     assert submitted.status_code == 202
     scoring.work()
 
-    amended = {**TABLE, "year": 2026}
-    amended = json.loads(json.dumps(amended))
-    first = amended["parts"][0]["children"][0]["children"][0]  # A.I.1, 66.9% in the example
-    first["method"]["bands"][-1]["points"] = 0.75  # the 60% band: 0.5 -> 0.75
-    scoring.consumer.apply(
-        event(
-            "criteria.table.published",
-            "criteria-table/2026/so-tu-phap",
-            {
-                "table_id": "table-2026-v2",
-                "year": 2026,
-                "unit_kind": "so-tu-phap",
-                "version": 2,
-                "supersedes_table_id": "table-2026-v1",
-                "change_note": "Sửa mức điểm A.I.1",
-                "published_at": "2026-06-01T00:00:00+00:00",
-                "rules_version": "2024.1",
-                "methods": {},
-                "document": amended,
-            },
-        )
-    )
-    moved = scoring.client.post(
-        f"/rounds/{round_id}/table",
-        headers=OFFICER,
-        json={"table_id": "table-2026-v2", "reason": "QĐ sửa đổi"},
-    )
-    assert moved.status_code == 200, moved.get_json()
+    first = move_to_amendment(scoring, round_id)
     assert scoring.work() == 1
     computed = scoring.client.get(f"/sheets/{sheet['id']}/computation", headers=HANOI).get_json()
     expected = Decimal(EXAMPLE["expected"]["total"]) + Decimal("0.25")
