@@ -1,9 +1,42 @@
-"""What awards checks (kit.policy): no action, since it has no API of its own; its system
-administrator is declared, as every service's is."""
+"""What awards checks, and the roles that grant it (kit.policy; the roles: contracts.roles).
+
+A person, an award held, a registration and a nomination are targets of their unit (and of
+that unit's regions of the year); an acclamation is a target of its region. So a unit's roles
+reach their own people and files, a region lead its region's acclamations, and the Ministry,
+the auditor and the council everything they may read.
+"""
 
 from __future__ import annotations
 
-from contracts.roles import SYSTEM_ADMIN
+from contracts.roles import (
+    AUDITOR,
+    COUNCIL_MEMBER,
+    MINISTRY_OFFICER,
+    REGION_LEAD,
+    SYSTEM_ADMIN,
+    UNIT_ADMIN,
+    UNIT_OFFICER,
+)
 from kit.policy import Actions
 
-ACTIONS = Actions.declare({}, every=[SYSTEM_ADMIN])
+READERS = [MINISTRY_OFFICER, UNIT_ADMIN, UNIT_OFFICER, AUDITOR, COUNCIL_MEMBER]
+
+ACTIONS = Actions.declare(
+    {
+        # Rule packs: read by everyone signed in; uploaded and published by the Ministry.
+        "rules.read": [*READERS, REGION_LEAD],
+        "rules.manage": [MINISTRY_OFFICER],
+        # The registry: a unit's people and awards, and the verdicts computed from them.
+        "registry.read": [*READERS, REGION_LEAD],
+        "registry.edit": [UNIT_ADMIN, MINISTRY_OFFICER],
+        # Registrations and nomination files of a unit.
+        "nomination.read": [*READERS, REGION_LEAD],
+        "nomination.edit": [UNIT_ADMIN, UNIT_OFFICER],
+        "nomination.decide": [MINISTRY_OFFICER],  # receive, return, forward
+        # Region acclamations: opened and closed by the region lead, voted by member units.
+        "acclamation.read": [MINISTRY_OFFICER, REGION_LEAD, UNIT_ADMIN, UNIT_OFFICER, AUDITOR],
+        "acclamation.manage": [REGION_LEAD],
+        "acclamation.vote": [UNIT_ADMIN],
+    },
+    every=[SYSTEM_ADMIN],
+)

@@ -1,7 +1,324 @@
-"""This service's tables (none yet beyond the kit's outbox and inbox)."""
+"""Awards' tables: rule packs, the award registry (people and the awards held), the scoring
+results and organisation copied from events, and the nomination files with their history.
 
-from sqlalchemy.orm import DeclarativeBase
+The registry is the evidence every verdict is computed from. A person is keyed by the
+agency's staff code and an award held by (recipient, award, year), the natural keys the
+import document uses, so importing the same document twice changes nothing. A person's
+history (positions, yearly assessments, months worked, discipline, initiatives) is small,
+always read whole and replaced whole, so it is kept as JSON on the person; awards held are
+rows, because they are searched by award and year and counted per unit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from kit.db import BigId, UTCDateTime
+from kit.orgcopy import RegionCopyColumns, UnitCopyColumns
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# -- read models (from identity's and scoring's events) ------------------------------------
+
+
+class UnitCopy(UnitCopyColumns, Base):
+    """An organisation unit as identity announced it (identity.org.*)."""
+
+    __tablename__ = "unit_copies"
+
+
+class RegionCopy(RegionCopyColumns, Base):
+    """A region of a year (identity.region.membership_changed)."""
+
+    __tablename__ = "region_copies"
+
+
+class RankingResult(Base):
+    """A unit's place in a published scoring round (scoring.ranking.published).
+
+    Ranking conditions read it; rebuilt by replaying scoring's events."""
+
+    __tablename__ = "ranking_results"
+    __table_args__ = (Index("ix_ranking_results_unit_year", "unit_id", "year"),)
+
+    round_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    unit_kind: Mapped[str] = mapped_column(String(32))
+    unit_name: Mapped[str] = mapped_column(String(300))
+    region_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    total: Mapped[Any] = mapped_column(Numeric(10, 2))
+    band: Mapped[str] = mapped_column(String(8))
+    national_rank: Mapped[int] = mapped_column(Integer)
+    region_rank: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- rule packs ----------------------------------------------------------------------------
+
+
+class RulePack(Base):
+    """One version of a rule pack: the document as uploaded, validated; immutable once
+    published. The pack in force on a day is the published one with the latest
+    ``effective_from`` on or before it whose ``effective_to`` has not passed."""
+
+    __tablename__ = "rule_packs"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    pack_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    effective_from: Mapped[date] = mapped_column(Date, index=True)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # draft | published
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_by: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# -- the registry --------------------------------------------------------------------------
+
+
+class Person(Base):
+    """A member of staff of a unit (not a platform account), with the history the rules
+    read. The JSON fields keep the import document's shapes (sample-award-history.json)."""
+
+    __tablename__ = "people"
+
+    staff_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))  # NFC
+    name_key: Mapped[str] = mapped_column(String(200), index=True)  # kit.text.search_key
+    gender: Mapped[str] = mapped_column(String(8))  # nam | nu
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    transferred_from_other_sector: Mapped[bool] = mapped_column(Boolean, default=False)
+    positions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    assessments: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    service_months: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    discipline: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    initiatives: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class Achievement(Base):
+    """An award a person or a unit holds for a year: imported from before the platform
+    (``source`` imported) or granted in it (granted, part 2). A revoked one counts nowhere
+    but stays, for the history."""
+
+    __tablename__ = "achievements"
+    __table_args__ = (
+        UniqueConstraint("recipient_id", "award_code", "year"),
+        Index("ix_achievements_award_year", "award_code", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    recipient_id: Mapped[str] = mapped_column(String(64), index=True)
+    recipient_kind: Mapped[str] = mapped_column(String(16))  # individual | collective
+    # The unit the recipient belongs to (a person's unit, or the unit itself): who may see it.
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    award_code: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(200))
+    decided_on: Mapped[date] = mapped_column(Date)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16), default="imported")  # imported | granted
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class RegistryChange(Base):
+    """The registry's audit trail: every import and edit, who, when, what."""
+
+    __tablename__ = "registry_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)  # staff code or unit id
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32))  # imported | updated | award_recorded ...
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actor_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- registrations and nominations ---------------------------------------------------------
+
+
+class Registration(Base):
+    """A unit's registration of the titles it will strive for in a year
+    (đăng ký danh hiệu thi đua): one row per (award, subject) registered."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "award_code", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    award_code: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(64))  # staff code or the unit's id
+    registered_by: Mapped[str] = mapped_column(String(64))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Nomination(Base):
+    """A nomination file (hồ sơ đề nghị khen thưởng) of a proposing unit for one award.
+
+    ``kind`` is the type of commendation the law names: cong-trang (yearly, for work and
+    achievement), chuyen-de (for a movement), dot-xuat (an exceptional act), cong-hien (a
+    career of service), nien-han (by seniority: Kỷ niệm chương), doi-ngoai (foreign)."""
+
+    __tablename__ = "nominations"
+
+    nomination_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)  # the proposing unit
+    region_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    award_code: Mapped[str] = mapped_column(String(32), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    movement_id: Mapped[str | None] = mapped_column(String(64))  # chuyen-de
+    act: Mapped[str | None] = mapped_column(Text)  # dot-xuat: the exceptional act
+    act_date: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(300))
+    cover_summary: Mapped[str | None] = mapped_column(Text)  # tờ trình
+    # draft | submitted | returned | received | forwarded | withdrawn
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    rule_pack_id: Mapped[str | None] = mapped_column(String(36))  # at submission
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    nominees: Mapped[list[Nominee]] = relationship(
+        back_populates="nomination", lazy="selectin", order_by="Nominee.position"
+    )
+
+
+class Nominee(Base):
+    """A person or unit named in a nomination, with its achievement report (báo cáo thành
+    tích) and the eligibility verdict taken when the file was submitted."""
+
+    __tablename__ = "nominees"
+    __table_args__ = (UniqueConstraint("nomination_id", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    nomination_id: Mapped[str] = mapped_column(
+        ForeignKey("nominations.nomination_id"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))  # individual | collective
+    subject_name: Mapped[str] = mapped_column(String(300))
+    report_summary: Mapped[str | None] = mapped_column(Text)
+    verdict: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # at submission
+    added_from: Mapped[str] = mapped_column(String(16))  # candidates | import | manual
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="nominees")
+
+
+class Attachment(Base):
+    """A file of a nomination: a nominee's achievement report or the cover letter. Files
+    are small documents (a few MiB at most), kept in the database with the file they
+    belong to, so a backup of the database is a backup of the file."""
+
+    __tablename__ = "attachments"
+
+    attachment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    nomination_id: Mapped[str] = mapped_column(
+        ForeignKey("nominations.nomination_id"), index=True
+    )
+    nominee_id: Mapped[int | None] = mapped_column(ForeignKey("nominees.id"))
+    purpose: Mapped[str] = mapped_column(String(16))  # report | cover_letter
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NominationMove(Base):
+    """Every move of a nomination file: from which state to which, who, when and why."""
+
+    __tablename__ = "nomination_moves"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    nomination_id: Mapped[str] = mapped_column(
+        ForeignKey("nominations.nomination_id"), index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+# -- region acclamation (suy tôn) ----------------------------------------------------------
+
+
+class Acclamation(Base):
+    """A region's vote to put forward one of its units for an award the region proposes
+    (Cờ thi đua ngành Tư pháp for the unit leading the region)."""
+
+    __tablename__ = "acclamations"
+
+    acclamation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    region_id: Mapped[str] = mapped_column(String(80), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    award_code: Mapped[str] = mapped_column(String(32))
+    candidate_unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    voter_unit_ids: Mapped[list[str]] = mapped_column(JSON)  # the region's members at opening
+    nomination_id: Mapped[str | None] = mapped_column(
+        ForeignKey("nominations.nomination_id")
+    )
+    state: Mapped[str] = mapped_column(String(16))  # open | closed
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    opened_by: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # for, against, abstained
+
+
+class AcclamationVote(Base):
+    """One member unit's vote in an acclamation (for or against), once per unit."""
+
+    __tablename__ = "acclamation_votes"
+    __table_args__ = (UniqueConstraint("acclamation_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    acclamation_id: Mapped[str] = mapped_column(
+        ForeignKey("acclamations.acclamation_id"), index=True
+    )
+    unit_id: Mapped[str] = mapped_column(String(64))
+    in_favour: Mapped[bool] = mapped_column(Boolean)
+    cast_by: Mapped[str] = mapped_column(String(64))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
