@@ -8,6 +8,7 @@ import json
 import uuid
 from dataclasses import fields
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -25,6 +26,7 @@ from contracts.identity import (
     UserReactivated,
     UserRolesChanged,
 )
+from contracts.scoring import Placement, RankingPublished
 from tests.support.events import SCHEMAS, assert_valid_event
 
 USER = "0b8f6f0e-3c1a-4c52-9d0e-6f1f3b0c2a11"
@@ -83,6 +85,63 @@ SAMPLES: list[Event] = [
     UserReactivated(user_id=USER, unit_id="stp-01", username="stp.hanoi", roles=GRANTS[:1]),
     UserRolesChanged(user_id=USER, unit_id="stp-01", username="stp.hanoi", roles=GRANTS),
 ]
+
+
+# Scoring's events that others read (contracts.scoring).
+SCORING_SAMPLES = [
+    RankingPublished(
+        round_id="3f1c2b9e-6a4d-4f0e-9b1a-2c3d4e5f6a7b",
+        year=2026,
+        unit_kind="so-tu-phap",
+        table_id="table-2026-v1",
+        rules_version="2024.1",
+        published_at=datetime(2027, 1, 20, 8, 0, tzinfo=UTC),
+        actor="ministry_officer-all",
+        units=(
+            Placement(
+                unit_id="stp-01",
+                unit_name="Sở Tư pháp thành phố Hà Nội",
+                region_id="2026-dong-bang-bac-bo",
+                total=Decimal("150.00"),
+                band="B",
+                national_rank=1,
+                region_rank=1,
+            ),
+            Placement(
+                unit_id="stp-90",
+                unit_name="Sở Tư pháp tỉnh Điện Biên",
+                region_id=None,
+                total=Decimal("99.99"),
+                band="D",
+                national_rank=2,
+                region_rank=None,
+            ),
+        ),
+    )
+]
+
+
+@pytest.mark.parametrize("sample", SCORING_SAMPLES, ids=lambda s: s.TYPE)
+def test_scorings_payload_validates_and_reads_back(sample: RankingPublished) -> None:
+    assert_valid_event(
+        {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": "/thidua/scoring",
+            "type": sample.TYPE,
+            "subject": sample.subject,
+            "time": "2027-01-20T08:00:00+00:00",
+            "datacontenttype": "application/json",
+            "data": {"schema_version": 1, **sample.to_data()},
+        }
+    )
+    data = json.loads(json.dumps({"schema_version": 1, **sample.to_data()}))
+    assert type(sample).from_data(data) == sample
+    schema = schema_of(sample.TYPE)
+    assert set(schema["properties"]["data"]["properties"]) - {"schema_version"} == {
+        f.name for f in fields(RankingPublished)
+    }
+    assert set(schema["$defs"]["placement"]["properties"]) == {f.name for f in fields(Placement)}
 
 
 def schema_of(event_type: str) -> dict:
