@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from contracts import identity
+from contracts import awards, identity
 from contracts.identity import (
     AnnouncementPublished,
     Event,
@@ -142,6 +142,85 @@ def test_scorings_payload_validates_and_reads_back(sample: RankingPublished) -> 
         f.name for f in fields(RankingPublished)
     }
     assert set(schema["$defs"]["placement"]["properties"]) == {f.name for f in fields(Placement)}
+
+
+AWARDS_SAMPLES: list[awards.Event] = [
+    awards.NominationSubmitted(
+        nomination_id="5b0e7a9c-1f2d-4c3b-8a7e-2d9f0c1b3a44",
+        unit_id="stp-01",
+        kind="cong-trang",
+        award="CSTDCS",
+        award_name="Chiến sĩ thi đua cơ sở",
+        year=2024,
+        nominees=(
+            awards.NomineeFact(
+                subject_id="cb-027-s2", subject_kind="individual", name="Lê Văn S", eligible=True
+            ),
+        ),
+        actor="unit_officer-stp-01",
+        at=datetime(2025, 1, 10, 8, 0, tzinfo=UTC),
+    ),
+    awards.NominationReturned(
+        nomination_id="5b0e7a9c-1f2d-4c3b-8a7e-2d9f0c1b3a44",
+        unit_id="stp-01",
+        region_id="2024-dong-bang-bac-bo",
+        kind="dot-xuat",
+        award="BK_BT",
+        award_name="Bằng khen của Bộ trưởng",
+        year=2024,
+        act_date=date(2024, 9, 8),
+        actor="ministry_officer-all",
+        at=datetime(2025, 1, 12, 8, 0, tzinfo=UTC),
+        reason="Thiếu báo cáo thành tích.",
+    ),
+    awards.NominationReceived(
+        nomination_id="5b0e7a9c-1f2d-4c3b-8a7e-2d9f0c1b3a44",
+        unit_id="stp-01",
+        kind="cong-trang",
+        award="TTLDTT",
+        award_name="Tập thể lao động tiên tiến",
+        year=2024,
+        actor="ministry_officer-all",
+        at=datetime(2025, 1, 13, 8, 0, tzinfo=UTC),
+    ),
+    awards.NominationForwarded(
+        nomination_id="5b0e7a9c-1f2d-4c3b-8a7e-2d9f0c1b3a44",
+        unit_id="stp-01",
+        kind="cong-trang",
+        award="TTLDTT",
+        award_name="Tập thể lao động tiên tiến",
+        year=2024,
+        actor="ministry_officer-all",
+        at=datetime(2025, 1, 14, 8, 0, tzinfo=UTC),
+    ),
+]
+
+
+@pytest.mark.parametrize("sample", AWARDS_SAMPLES, ids=lambda s: s.TYPE)
+def test_awards_payloads_validate_and_read_back(sample: awards.Event) -> None:
+    assert_valid_event(
+        {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": "/thidua/awards",
+            "type": sample.TYPE,
+            "subject": sample.subject,
+            "time": "2025-01-10T08:00:00+00:00",
+            "datacontenttype": "application/json",
+            "data": {"schema_version": 1, **sample.to_data()},
+        }
+    )
+    data = json.loads(json.dumps({"schema_version": 1, **sample.to_data()}))
+    assert type(sample).from_data(data) == sample
+
+
+def test_every_public_event_of_awards_has_a_dataclass_and_a_sample() -> None:
+    published = {p.name.removesuffix(".schema.json") for p in SCHEMAS.glob("awards.*.json")}
+    assert set(awards.EVENTS) == published
+    assert {type(sample) for sample in AWARDS_SAMPLES} == set(awards.EVENTS.values())
+    for event in awards.EVENTS.values():
+        data = schema_of(event.TYPE)["properties"]["data"]
+        assert set(data["properties"]) - {"schema_version"} == {f.name for f in fields(event)}
 
 
 def schema_of(event_type: str) -> dict:

@@ -1,0 +1,140 @@
+"""Awards' public events, one dataclass each: what awards emits and what others read.
+
+docs/events.md describes them and docs/events/<type>.schema.json is each one's JSON Schema;
+tests/test_contracts.py checks every dataclass's ``to_data()`` against its schema. The four
+moves of a nomination file (submitted, returned, received, forwarded) share one payload: the
+file, its nominees with the verdict taken at submission, who moved it, when, and why (the
+reason is set for a return). Conventions are those of contracts/identity.py: ``to_data()``
+gives the envelope's ``data`` without ``schema_version``; ``from_data()`` takes typed values
+back, reads a missing nullable field as null and ignores fields it does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar, Self
+
+Data = Mapping[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class NomineeFact:
+    """A person or unit named in the file, and whether it was eligible at submission."""
+
+    subject_id: str
+    subject_kind: str  # individual | collective
+    name: str
+    eligible: bool
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "subject_id": self.subject_id,
+            "subject_kind": self.subject_kind,
+            "name": self.name,
+            "eligible": self.eligible,
+        }
+
+    @classmethod
+    def from_data(cls, data: Data) -> NomineeFact:
+        return cls(
+            subject_id=data["subject_id"],
+            subject_kind=data["subject_kind"],
+            name=data["name"],
+            eligible=bool(data["eligible"]),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _NominationMoved:
+    """A nomination file moved: the file as it stands after the move."""
+
+    TYPE: ClassVar[str] = ""
+
+    nomination_id: str
+    unit_id: str
+    region_id: str | None = None
+    kind: str
+    award: str
+    award_name: str
+    year: int
+    act_date: date | None = None
+    nominees: tuple[NomineeFact, ...] = ()
+    actor: str
+    at: datetime
+    reason: str | None = None
+
+    @property
+    def subject(self) -> str:
+        return f"nomination/{self.nomination_id}"
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "nomination_id": self.nomination_id,
+            "unit_id": self.unit_id,
+            "region_id": self.region_id,
+            "kind": self.kind,
+            "award": self.award,
+            "award_name": self.award_name,
+            "year": self.year,
+            "act_date": self.act_date.isoformat() if self.act_date else None,
+            "nominees": [n.to_data() for n in self.nominees],
+            "actor": self.actor,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_data(cls, data: Data) -> Self:
+        act_date = data.get("act_date")
+        return cls(
+            nomination_id=data["nomination_id"],
+            unit_id=data["unit_id"],
+            region_id=data.get("region_id"),
+            kind=data["kind"],
+            award=data["award"],
+            award_name=data["award_name"],
+            year=int(data["year"]),
+            act_date=date.fromisoformat(act_date) if act_date else None,
+            nominees=tuple(NomineeFact.from_data(n) for n in data.get("nominees", ())),
+            actor=data["actor"],
+            at=datetime.fromisoformat(data["at"]),
+            reason=data.get("reason"),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NominationSubmitted(_NominationMoved):
+    """A unit (or a region's lead) submitted a nomination file to the Ministry."""
+
+    TYPE: ClassVar[str] = "awards.nomination.submitted"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NominationReturned(_NominationMoved):
+    """The Ministry returned a file to its proposer for correction; ``reason`` says why."""
+
+    TYPE: ClassVar[str] = "awards.nomination.returned"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NominationReceived(_NominationMoved):
+    """The Ministry accepted a file as complete."""
+
+    TYPE: ClassVar[str] = "awards.nomination.received"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NominationForwarded(_NominationMoved):
+    """The Ministry forwarded a received file to the Emulation and Commendation Council."""
+
+    TYPE: ClassVar[str] = "awards.nomination.forwarded"
+
+
+Event = NominationSubmitted | NominationReturned | NominationReceived | NominationForwarded
+
+EVENTS: dict[str, type[Event]] = {
+    event.TYPE: event
+    for event in (NominationSubmitted, NominationReturned, NominationReceived, NominationForwarded)
+}
