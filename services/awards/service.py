@@ -5,6 +5,7 @@ from pathlib import Path
 from kit.service import Service
 from services.awards import events
 from services.awards.actions import ACTIONS
+from services.awards.api import registry
 from services.awards.models import Base
 
 SERVICE = Service(
@@ -13,7 +14,7 @@ SERVICE = Service(
     description="Award types, nominations, council votes, decisions and the award registry.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    blueprints=[],
+    blueprints=[registry.blueprint],
     subscriptions=events.SUBSCRIPTIONS,
     actions=ACTIONS,
 )
