@@ -21,7 +21,19 @@ from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from web import errors, i18n, security, templating
 from web.api import Client
 from web.settings import Settings
-from web.views import admin, auth, covenants, home, movements, ops, results, rounds, sheets, tables
+from web.views import (
+    admin,
+    auth,
+    awards,
+    covenants,
+    home,
+    movements,
+    ops,
+    results,
+    rounds,
+    sheets,
+    tables,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.after_request(_finish_request)
     app.teardown_request(_end_request)
     errors.install(app)
-    for module in (ops, auth, home, sheets, results, rounds, admin, tables, movements, covenants):
+    blueprints = (ops, auth, home, sheets, results, rounds, admin, tables, movements, covenants)
+    for module in (*blueprints, awards):
         app.register_blueprint(module.blueprint)
     return app

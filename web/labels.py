@@ -147,3 +147,88 @@ def for_templates() -> dict[str, object]:
         "movement_status_label": lambda code: label(MOVEMENT_STATUS, code),
         "level_label": lambda code: label(LEVEL, code),
     }
+
+
+# -- awards (web/views/awards) ------------------------------------------------------------
+
+NOMINATION_STATE = {
+    "draft": _l("Being prepared"),
+    "submitted": _l("Submitted to the Ministry"),
+    "returned": _l("Returned for revision"),
+    "received": _l("Received by the Ministry"),
+    "forwarded": _l("Forwarded to the council"),
+    "withdrawn": _l("Withdrawn"),
+}
+# What the button of a move says (the move *to* that state).
+NOMINATION_MOVE = {
+    "submitted": _l("Submit the file"),
+    "returned": _l("Return for revision"),
+    "received": _l("Receive the file"),
+    "forwarded": _l("Forward to the council"),
+    "withdrawn": _l("Withdraw the file"),
+}
+NOMINATION_KIND = {
+    "cong-trang": _l("For work and achievement (yearly)"),
+    "chuyen-de": _l("For an emulation movement"),
+    "dot-xuat": _l("For an exceptional act"),
+    "cong-hien": _l("For a career of service"),
+    "nien-han": _l("By seniority"),
+    "doi-ngoai": _l("Foreign relations"),
+}
+AWARD_KIND = {"title": _l("Emulation title"), "form": _l("Form of commendation")}
+RECIPIENT = {"individual": _l("Individual"), "collective": _l("Collective")}
+AWARD_LEVEL = {"co-so": _l("Unit level"), "bo": _l("Ministry level"), "nha-nuoc": _l("State level")}
+ASSESSMENT = {
+    "xuat-sac": _l("Excellent"),
+    "tot": _l("Good"),
+    "hoan-thanh": _l("Completed"),
+    "khong-hoan-thanh": _l("Not completed"),
+}
+POSITION = {"cap-truong": _l("Head"), "cap-pho": _l("Deputy head")}
+DISCIPLINE = {
+    "khien-trach": _l("Reprimand"),
+    "canh-cao": _l("Warning"),
+    "ha-bac-luong": _l("Salary downgrade"),
+    "giang-chuc": _l("Demotion"),
+    "cach-chuc": _l("Dismissal from post"),
+    "buoc-thoi-viec": _l("Forced resignation"),
+}
+INITIATIVE_SCOPE = {"co-so": _l("Unit"), "bo": _l("Ministry"), "toan-quoc": _l("Nationwide")}
+GENDER = {"nam": _l("Male"), "nu": _l("Female")}
+PACK_STATUS = {"draft": _l("Draft version"), "published": _l("Published")}
+ACCLAMATION_STATE = {"open": _l("Voting open"), "closed": _l("Closed")}
+CONDITION = {
+    "held": _l("Award held"),
+    "assessed": _l("Yearly assessment"),
+    "initiatives": _l("Initiatives"),
+    "not_disciplined": _l("No discipline"),
+    "service_months": _l("Months worked"),
+    "tenure": _l("Time in post"),
+    "members_share": _l("Share of members"),
+    "members_assessed": _l("Every member's assessment"),
+    "members_holding": _l("Members holding an award"),
+    "no_member_disciplined": _l("No member disciplined"),
+    "ranking": _l("Scoring result"),
+    "any_of": _l("At least one of"),
+    "all_of": _l("All of"),
+}
+
+
+def for_awards() -> dict[str, object]:
+    """The awards pages' labels as template functions."""
+    return {
+        "nomination_state": lambda code: label(NOMINATION_STATE, code),
+        "move_label": lambda code: label(NOMINATION_MOVE, code),
+        "nomination_kind": lambda code: label(NOMINATION_KIND, code),
+        "award_kind": lambda code: label(AWARD_KIND, code),
+        "recipient_label": lambda code: label(RECIPIENT, code),
+        "award_level": lambda code: label(AWARD_LEVEL, code),
+        "assessment_label": lambda code: label(ASSESSMENT, code),
+        "position_label": lambda code: label(POSITION, code),
+        "discipline_label": lambda code: label(DISCIPLINE, code),
+        "initiative_scope": lambda code: label(INITIATIVE_SCOPE, code),
+        "gender_label": lambda code: label(GENDER, code),
+        "pack_status": lambda code: label(PACK_STATUS, code),
+        "acclamation_state": lambda code: label(ACCLAMATION_STATE, code),
+        "condition_label": lambda code: label(CONDITION, code),
+    }
