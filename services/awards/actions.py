@@ -26,6 +26,8 @@ ACTIONS = Actions.declare(
         # Rule packs: read by everyone signed in; uploaded and published by the Ministry.
         "rules.read": [*READERS, REGION_LEAD],
         "rules.manage": [MINISTRY_OFFICER],
+        # The calendar of public holidays (read with rules.read): kept by the Ministry.
+        "calendar.manage": [MINISTRY_OFFICER],
         # The registry: a unit's people and awards, and the verdicts computed from them.
         "registry.read": [*READERS, REGION_LEAD],
         "registry.edit": [UNIT_ADMIN, MINISTRY_OFFICER],
@@ -33,6 +35,8 @@ ACTIONS = Actions.declare(
         "nomination.read": [*READERS, REGION_LEAD],
         "nomination.edit": [UNIT_ADMIN, UNIT_OFFICER],
         "nomination.decide": [MINISTRY_OFFICER],  # receive, return, forward
+        # A region's own files (an award its region proposes): the region lead files them.
+        "nomination.edit_region": [REGION_LEAD],
         # Region acclamations: opened and closed by the region lead, voted by member units.
         "acclamation.read": [MINISTRY_OFFICER, REGION_LEAD, UNIT_ADMIN, UNIT_OFFICER, AUDITOR],
         "acclamation.manage": [REGION_LEAD],

@@ -5,7 +5,16 @@ from pathlib import Path
 from kit.service import Service
 from services.awards import events
 from services.awards.actions import ACTIONS
-from services.awards.api import registry
+from services.awards.api import (
+    acclamations,
+    eligibility,
+    holidays,
+    imports,
+    nominations,
+    registrations,
+    registry,
+    rules,
+)
 from services.awards.models import Base
 
 SERVICE = Service(
@@ -14,7 +23,16 @@ SERVICE = Service(
     description="Award types, nominations, council votes, decisions and the award registry.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    blueprints=[registry.blueprint],
+    blueprints=[
+        registrations.blueprint,
+        nominations.blueprint,
+        acclamations.blueprint,
+        registry.blueprint,
+        rules.blueprint,
+        eligibility.blueprint,
+        imports.blueprint,
+        holidays.blueprint,
+    ],
     subscriptions=events.SUBSCRIPTIONS,
     actions=ACTIONS,
 )
