@@ -322,3 +322,27 @@ class AcclamationVote(Base):
     in_favour: Mapped[bool] = mapped_column(Boolean)
     cast_by: Mapped[str] = mapped_column(String(64))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- the calendar of public holidays --------------------------------------------------------
+
+
+class HolidayCalendar(Base):
+    """One version of a year's public holidays and make-up days, as the Ministry keeps them.
+
+    Every edit is a new row, so what any version said, who changed it and when stays known:
+    a public-comment period computed last month can be explained by the calendar of then.
+    The current calendar of a year is its highest ``version``."""
+
+    __tablename__ = "holiday_calendars"
+    __table_args__ = (UniqueConstraint("year", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str] = mapped_column(Text)  # the legal texts the year's days come from
+    days: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # sorted by date
+    note: Mapped[str | None] = mapped_column(Text)  # why this version was made
+    source: Mapped[str] = mapped_column(String(16))  # file (shipped data) | edit (the API)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
