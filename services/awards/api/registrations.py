@@ -17,7 +17,7 @@ from kit.pagination import paginate
 from kit.policy import Target, allows, require
 from services.awards.domain import registrations
 from services.awards.domain.registrations import REGISTRATION
-from services.awards.models import Registration
+from services.awards.models import RegionCopy, Registration
 from services.awards.schemas_nominations import (
     RegistrationArgs,
     RegistrationIn,
@@ -34,7 +34,14 @@ blueprint = Blueprint(
 
 
 def _seen(session: Any, unit_id: str, year: int | None) -> Target:
-    regions = registrations.regions_of(session, unit_id, year) if year else set()
+    """The unit and its regions of ``year`` (without a year, of any year)."""
+    if year is not None:
+        return Target.of_unit(unit_id, registrations.regions_of(session, unit_id, year))
+    regions = {
+        r.region_id
+        for r in session.scalars(select(RegionCopy))
+        if unit_id in (r.member_ids or []) or r.lead_unit_id == unit_id
+    }
     return Target.of_unit(unit_id, regions)
 
 
