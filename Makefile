@@ -42,10 +42,13 @@ migrate: install ## Apply every service's database migrations
 bus-setup: install ## Declare the event bus exchanges and queues
 	@for s in $(SERVICES); do $(BIN)/python -m services.$$s bus setup || exit 1; done
 
-demo-data: migrate ## Load the reference data (provinces, mergers, regions) and the demo accounts
+demo-data: migrate ## Load the reference data (provinces, mergers, regions, the sample award rules, holidays) and the demo accounts and registry
 	$(BIN)/python -m services.identity reference load
 	$(BIN)/python -m services.identity demo seed
 	$(BIN)/python -m services.criteria demo load
+	$(BIN)/python -m services.awards rules load services/awards/data/sample-award-rules.json --publish
+	$(BIN)/python -m services.awards holidays load
+	$(BIN)/python -m services.awards registry load services/awards/data/demo-registry.json
 
 up: migrate bus-setup demo-data ## Run the whole platform on this machine (embedded mode), Ctrl-C stops it
 	@rm -rf var/metrics && mkdir -p $(addprefix var/metrics/,$(SERVICES) gateway web)

@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, str] = {
     "identity": "bench.identity",
     "revocation": "bench.revocation",
     "scoring": "bench.scoring",
+    "awards": "bench.awards",
     "web": "bench.web",
 }
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
