@@ -282,6 +282,9 @@ class _UserState:
     unit_id: str
     username: str
     roles: tuple[RoleGrant, ...] = ()
+    # Optional within schema_version 1 (events before it was added have none): where the
+    # user reads e-mail, for notify's messages; None when identity has no address.
+    email: str | None = None
 
     @property
     def subject(self) -> str:
@@ -293,6 +296,7 @@ class _UserState:
             "unit_id": self.unit_id,
             "username": self.username,
             "roles": [grant.to_data() for grant in self.roles],
+            "email": self.email,
         }
 
     @classmethod
@@ -302,6 +306,7 @@ class _UserState:
             unit_id=data["unit_id"],
             username=data["username"],
             roles=tuple(RoleGrant.from_data(grant) for grant in data["roles"]),
+            email=data.get("email"),
         )
 
 
@@ -333,6 +338,13 @@ class UserRolesChanged(_UserState):
     TYPE: ClassVar[str] = "identity.user.roles_changed"
 
 
+@dataclass(frozen=True, kw_only=True)
+class UserUpdated(_UserState):
+    """A user's full name or e-mail address changed (the state after the change)."""
+
+    TYPE: ClassVar[str] = "identity.user.updated"
+
+
 Event = (
     AnnouncementPublished
     | OrgUnitCreated
@@ -343,6 +355,7 @@ Event = (
     | UserDeactivated
     | UserReactivated
     | UserRolesChanged
+    | UserUpdated
 )
 
 # Every public event of identity, by type.
@@ -358,5 +371,6 @@ EVENTS: dict[str, type[Event]] = {
         UserDeactivated,
         UserReactivated,
         UserRolesChanged,
+        UserUpdated,
     )
 }

@@ -25,6 +25,7 @@ from contracts.identity import (
     UserDeactivated,
     UserReactivated,
     UserRolesChanged,
+    UserUpdated,
 )
 from contracts.scoring import Placement, RankingPublished
 from tests.support.events import SCHEMAS, assert_valid_event
@@ -84,6 +85,9 @@ SAMPLES: list[Event] = [
     UserDeactivated(user_id=USER, unit_id="stp-01", username="stp.hanoi", roles=GRANTS),
     UserReactivated(user_id=USER, unit_id="stp-01", username="stp.hanoi", roles=GRANTS[:1]),
     UserRolesChanged(user_id=USER, unit_id="stp-01", username="stp.hanoi", roles=GRANTS),
+    UserUpdated(
+        user_id=USER, unit_id="stp-01", username="stp.hanoi", roles=GRANTS, email="a@stp.gov.vn"
+    ),
 ]
 
 

@@ -46,6 +46,7 @@ from contracts.identity import (
     UserDeactivated,
     UserReactivated,
     UserRolesChanged,
+    UserUpdated,
 )
 from contracts.roles import ROLE_SCOPES, ROLES
 from kit import principals
@@ -67,7 +68,7 @@ from services.identity.models import (
     User,
 )
 
-UserEvent = type[UserCreated | UserDeactivated | UserReactivated | UserRolesChanged]
+UserEvent = type[UserCreated | UserDeactivated | UserReactivated | UserRolesChanged | UserUpdated]
 
 USERNAME = re.compile(r"\A[a-z0-9._-]{3,64}\Z")
 SCOPES = ("national", "unit", "region")
@@ -303,7 +304,13 @@ def _emit(session: Session, kind: UserEvent, user: User) -> None:
         )
         for a in _live_assignments(user, today())
     )
-    news = kind(user_id=user.id, unit_id=user.unit_id, username=user.username, roles=roles)
+    news = kind(
+        user_id=user.id,
+        unit_id=user.unit_id,
+        username=user.username,
+        roles=roles,
+        email=user.email,
+    )
     event = events.publish(session, news)
     # Identity's own copy of what it tells the others, in this transaction: kit.app refuses a
     # deactivated user's token, or a withdrawn role, here at once (decision 0010).
@@ -417,6 +424,7 @@ def update_user(session: Session, actor: Principal, user_id: str, changes: dict[
             target_id=user.id,
             fields=changed,
         )
+        _emit(session, UserUpdated, user)  # notify e-mails the address identity has now
     return user
 
 

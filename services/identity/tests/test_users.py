@@ -239,6 +239,7 @@ def test_admin_creates_a_user_with_event_and_audit(app: Flask, client: FlaskClie
         "unit_id": "stp-01",
         "username": "nguyen.van.an",
         "roles": [],
+        "email": "an@stp.hanoi.gov.vn",
     }
     assert event["correlationid"] == "req-create-1"
 

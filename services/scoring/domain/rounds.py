@@ -147,6 +147,12 @@ def advance(
             "to": target,
             "actor": actor,
             "reason": reason,
+            # Optional within schema_version 1: notify reminds everyone before each deadline.
+            "deadlines": {
+                "self_assessment": round_.self_assessment_due.isoformat(),
+                "region_review": round_.review_due.isoformat(),
+                "appraisal": round_.appraisal_due.isoformat(),
+            },
         },
     )
     return round_
