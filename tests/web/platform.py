@@ -10,7 +10,9 @@ web process, which the gateway forwards every non-API path to.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -19,6 +21,8 @@ from sqlalchemy import select
 from kit.db import Database
 from kit.events.consumer import topic_matches
 from kit.events.tables import inbox, outbox
+from services.awards.domain import packs as award_packs
+from services.awards.service import SERVICE as AWARDS
 from services.criteria.domain import demo as criteria_demo
 from services.scoring.service import SERVICE as SCORING
 from tests.support.processes import free_port, gunicorn, wait_until
@@ -27,6 +31,7 @@ from tests.test_platform import Platform
 from web.i18n import compile_translations
 
 ROUND_YEAR = 2026  # the demo tables are 2024's and its clone for 2026
+AWARD_RULES = Path(__file__).resolve().parents[2] / "services/awards/data/sample-award-rules.json"
 SECRET_KEY = "browser-tests-only-secret-key-0123456789abcdef"
 
 
@@ -53,6 +58,10 @@ class WebPlatform(Platform):
         if name == "criteria":
             with db.transaction() as session:
                 criteria_demo.load(session)
+        if name == "awards":  # the sample rule pack, published (what `make up` loads)
+            with db.transaction() as session:
+                document = json.loads(AWARD_RULES.read_text(encoding="utf-8"))
+                award_packs.load(session, "system:tests", document, publish_it=True)
 
     def gateway_env(self) -> dict[str, str]:
         return {
@@ -92,6 +101,17 @@ class WebPlatform(Platform):
         }
         handled = select(inbox.c.event_id).where(inbox.c.consumer == "scoring")
         return wanted <= {event_id for (event_id,) in self._rows("scoring", handled)}
+
+    def awards_caught_up(self) -> bool:
+        """Whether awards' inbox holds every event of identity it subscribes to (its copies
+        of the units and the regions of the year, which acclamations are opened among)."""
+        wanted = {
+            event_id
+            for event_id, kind in self._rows("identity", select(outbox.c.event_id, outbox.c.type))
+            if any(topic_matches(pattern, kind) for pattern in AWARDS.subscriptions)
+        }
+        handled = select(inbox.c.event_id).where(inbox.c.consumer == "awards")
+        return wanted <= {event_id for (event_id,) in self._rows("awards", handled)}
 
     def _rows(self, service: str, query: Any) -> list[Any]:
         db = Database(self.stack.database_url(service), service)

@@ -11,7 +11,7 @@ shapes (a verdict's reasons, a 422's errors by JSON pointer or Excel cell).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -32,8 +32,10 @@ blueprint.context_processor(labels.for_awards)
 PAGE_SIZE = 50
 YEARS = range(2000, 2101)
 UNIT_ROLES = ("unit_admin", "unit_officer")
+# An Excel address as awards writes one: 'Cán bộ'!C5, 'Cán bộ'!C, 'Cán bộ' (or Sheet!C5).
 CELL = re.compile(
-    r"^(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^!]+))!\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)$"
+    r"^(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!]+)(?=!))"
+    r"(?:!\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)?)?$"
 )
 
 
@@ -138,40 +140,42 @@ def error_rows(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A 422's errors, one row each: ``sheet``, ``row``, ``column`` for a workbook's cell,
     ``pointer`` for a JSON document's place, ``field`` otherwise, and the ``message``.
 
-    Awards answers ``errors`` as a list of ``{pointer | sheet, row, column, message}``; the
-    kit's usual mapping (a JSON pointer or an Excel address such as ``'Cán bộ'!C5`` to its
-    messages) is read too, and criteria's ``excel_errors``."""
-    rows: list[dict[str, Any]] = []
+    A workbook's import lists them in ``excel_errors`` (``{sheet, row, column, pointer,
+    message}``); otherwise ``errors`` maps a JSON pointer, an Excel address (``'Cán bộ'!C5``)
+    or a field to its messages (or is a list of ``{pointer, message}``)."""
+    listed = body.get("excel_errors")
     errors = body.get("errors")
-    listed: Iterable[Any] = errors if isinstance(errors, list) else []
-    for item in [*listed, *(body.get("excel_errors") or [])]:
-        if not isinstance(item, Mapping):
-            rows.append(_row(field="", message=text_of(item)))
-            continue
-        rows.append(
-            _row(
-                sheet=item.get("sheet") or "",
-                row=item.get("row"),
-                column=item.get("column") or "",
-                pointer=item.get("pointer") or "",
-                field=item.get("field") or "",
-                message=text_of(item.get("message") or item.get("messages") or item),
-            )
-        )
+    if not listed and isinstance(errors, list):
+        listed = errors
+    if listed:
+        return [_listed(item) for item in listed]
+    rows: list[dict[str, Any]] = []
     if isinstance(errors, Mapping):
         for key, messages in errors.items():
             message = text_of(messages)
             cell = CELL.match(str(key))
             if cell:
                 sheet = cell["quoted"].replace("''", "'") if cell["quoted"] else cell["plain"]
-                rows.append(
-                    _row(sheet=sheet, row=int(cell["row"]), column=cell["col"], message=message)
-                )
+                row = int(cell["row"]) if cell["row"] else None
+                rows.append(_row(sheet=sheet, row=row, column=cell["col"] or "", message=message))
             elif str(key).startswith("/") or key == "":
                 rows.append(_row(pointer=str(key) or "/", message=message))
             else:
                 rows.append(_row(field=str(key), message=message))
     return rows
+
+
+def _listed(item: Any) -> dict[str, Any]:
+    if not isinstance(item, Mapping):
+        return _row(message=text_of(item))
+    return _row(
+        sheet=item.get("sheet") or "",
+        row=item.get("row"),
+        column=item.get("column") or "",
+        pointer=item.get("pointer") or "",
+        field=item.get("field") or "",
+        message=text_of(item.get("message") or item.get("messages") or item),
+    )
 
 
 def _row(**values: Any) -> dict[str, Any]:

@@ -94,8 +94,8 @@ def _members(region: str, year: int) -> list[dict[str, str]]:
     names = data.unit_names(data.year_end(year))
     for item in regions:
         if item.get("id") == region:
-            ids = item.get("member_unit_ids") or item.get("members") or []
-            ids = [m.get("unit_id") or m.get("id") if isinstance(m, Mapping) else m for m in ids]
+            lead = item.get("lead_unit_id")
+            ids = sorted(item.get("member_ids") or [], key=lambda i: (i != lead, names.get(i, i)))
             return [{"id": i, "name": names.get(i, i)} for i in ids]
     return []
 
@@ -167,13 +167,9 @@ def _ballot(acclamation_id: str, status: int = 200, notice: str | None = None) -
     item = _shaped(client().get(f"/awards/acclamations/{acclamation_id}").data)
     year = item.get("year") or this_year()
     names = data.unit_names(data.year_end(year))
-    voters = item.get("voter_unit_ids") or item.get("members") or []
-    voted = set(item.get("voted") or item.get("voted_unit_ids") or [])
-    for vote in item.get("votes") or []:
-        voted.add(vote.get("unit_id") if isinstance(vote, Mapping) else vote)
+    voted = set(item.get("voted") or [])
     members = [
-        {"id": u, "name": names.get(u, u), "voted": u in voted}
-        for u in (v.get("unit_id") if isinstance(v, Mapping) else v for v in voters)
+        {"id": u, "name": names.get(u, u), "voted": u in voted} for u in item.get("voters") or []
     ]
     mine = sorted(votes_for(user) & {m["id"] for m in members})
     return render_template(
@@ -200,11 +196,10 @@ def vote(acclamation_id: str) -> Response | tuple[str, int]:
     choice = request.form.get("in_favour")
     if choice not in ("true", "false"):
         return _ballot(acclamation_id, 422, _("Choose for or against before casting the vote."))
-    body: dict[str, Any] = {"in_favour": choice == "true"}
-    if request.form.get("unit"):
-        body["unit"] = request.form["unit"]
     try:
-        client().post(f"/awards/acclamations/{acclamation_id}/votes", json=body)
+        client().post(
+            f"/awards/acclamations/{acclamation_id}/votes", json={"in_favour": choice == "true"}
+        )
     except ApiError as error:
         if error.status not in (403, 409, 422):
             raise

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from web import labels
 from web.api import ApiError, Invalid, PreconditionFailed, client
@@ -34,7 +35,6 @@ from web.views.awards import (
     page_number,
     pages_of,
     problem_text,
-    text_of,
     this_year,
     unit_label,
     year_of,
@@ -115,6 +115,7 @@ def _new_values() -> dict[str, Any]:
         "act": (source.get("act") or "").strip(),
         "act_date": (source.get("act_date") or "").strip(),
         "movement_id": (source.get("movement_id") or "").strip(),
+        "candidate_unit": (source.get("candidate_unit") or "").strip(),
         "subjects": subjects,
     }
 
@@ -157,7 +158,18 @@ def new_form() -> tuple[str, int]:
     return _new_page(_new_values())
 
 
-FIELDS = ("kind", "award", "year", "unit", "region", "title", "act", "act_date", "movement_id")
+FIELDS = (
+    "kind",
+    "award",
+    "year",
+    "unit",
+    "region",
+    "candidate_unit",
+    "title",
+    "act",
+    "act_date",
+    "movement_id",
+)
 
 
 @blueprint.post("/nominations/new")
@@ -183,6 +195,8 @@ def create() -> Response | tuple[str, int]:
     }
     if values["region"] and not values["unit"]:
         body["region"] = values["region"]
+        if values["candidate_unit"]:
+            body["candidate_unit"] = values["candidate_unit"]
     else:
         body["unit"] = values["unit"]
     if values["cover_summary"]:
@@ -232,6 +246,7 @@ def _nominee(item: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **item,
         "subject": item.get("subject") or item.get("subject_id") or "",
+        "subject_name": item.get("name") or item.get("subject_name") or "",
         "verdict": shaped(verdict) if isinstance(verdict, Mapping) else None,
         "report": report if isinstance(report, Mapping) else None,
         "has_report": bool(report) or bool(item.get("has_report")),
@@ -278,10 +293,7 @@ def _file_context(nomination_id: str) -> dict[str, Any]:
         "decides": decides_nominations(user),
         "cover_letter": _mapping(file.get("cover_letter")),
         "acclamation": _mapping(acclamation),
-        "registration": file.get("registration_check") or file.get("registration"),
-        "registration_text": text_of((file.get("registration_check") or {}).get("reason"))
-        if isinstance(file.get("registration_check"), Mapping)
-        else "",
+        "registration": _mapping(file.get("registration")),
         "needs_reason": NEEDS_REASON,
         "notice": None,
         "field_errors": {},
@@ -472,4 +484,39 @@ def move(nomination_id: str) -> Response | tuple[str, int]:
     return _done(
         nomination_id,
         _("The file is now: %(state)s.", state=labels.label(labels.NOMINATION_STATE, to)),
+    )
+
+
+@blueprint.post("/nominations/<nomination_id>/registrations")
+def register_titles(nomination_id: str) -> Response | tuple[str, int]:
+    """Register the file's title for its nominees that lack a registration (đăng ký danh
+    hiệu thi đua): a yearly title is only granted to those registered for it."""
+    require_user()
+    file = client().get(f"/awards/nominations/{nomination_id}").data
+    check = file.get("registration") or {}
+    subjects = check.get("unregistered") or []
+    for subject in subjects:
+        try:
+            client().post(
+                "/awards/registrations",
+                json={
+                    "unit": file.get("unit_id"),
+                    "year": file.get("year"),
+                    "award": file.get("award"),
+                    "subject": subject,
+                },
+            )
+        except ApiError as error:
+            if error.status not in (403, 409, 422):
+                raise
+            return _file_page(
+                nomination_id, error.status, notice={"kind": "error", "text": problem_text(error)}
+            )
+    return _done(
+        nomination_id,
+        ngettext(
+            "The title has been registered for %(num)d nominee.",
+            "The title has been registered for %(num)d nominees.",
+            len(subjects),
+        ),
     )

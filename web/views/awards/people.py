@@ -113,9 +113,7 @@ def person(staff_code: str) -> str:
 def unit(unit_id: str) -> str:
     require_user()
     profile = client().get(f"/awards/units/{unit_id}").data
-    members = profile.get("members") or {}
-    if isinstance(members, list):
-        members = {"count": len(members), "items": members}
+    members = profile.get("members") or []
     results = sorted(
         profile.get("results") or profile.get("scoring_results") or [],
         key=lambda r: -(r.get("year") or 0),
@@ -125,8 +123,8 @@ def unit(unit_id: str) -> str:
         unit=profile,
         unit_id=unit_id,
         unit_name=profile.get("name") or unit_label(unit_id),
-        members=members.get("items") or [],
-        member_count=members.get("count", members.get("total", 0)),
+        members=members,
+        member_count=profile.get("member_count", len(members)),
         awards=held(profile),
         results=results,
         year=this_year() - 1,
