@@ -3,9 +3,11 @@
 from pathlib import Path
 
 from kit.service import Service
-from services.notify import api, events
+from services.notify import events
 from services.notify.actions import ACTIONS
+from services.notify.api import inbox, preferences
 from services.notify.models import Base
+from services.notify.settings import NotifySettings
 
 SERVICE = Service(
     name="notify",
@@ -13,7 +15,8 @@ SERVICE = Service(
     description="In-app inbox, e-mail and webhook deliveries of the platform's public events.",
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    blueprints=[api.blueprint],
+    blueprints=[inbox.blueprint, preferences.blueprint],
     subscriptions=events.SUBSCRIPTIONS,
     actions=ACTIONS,
+    settings=NotifySettings,
 )

@@ -8,7 +8,7 @@ Each part of notify keeps its fields, and a function reading them, in its own se
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kit.config import Settings
@@ -33,6 +33,27 @@ def read_webhooks(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+# -- people: e-mail, digest, reminders
+
+
+def read_people(env: Mapping[str, str]) -> dict[str, Any]:
+    """SMTP and the e-mail outbox (the embedded mode's local server on 127.0.0.1:8025)."""
+    return {
+        "smtp_host": env.get("NOTIFY_SMTP_HOST") or "127.0.0.1",
+        "smtp_port": int(env.get("NOTIFY_SMTP_PORT") or 8025),
+        "smtp_username": env.get("NOTIFY_SMTP_USERNAME") or None,
+        "smtp_password": env.get("NOTIFY_SMTP_PASSWORD") or None,
+        "smtp_security": (env.get("NOTIFY_SMTP_SECURITY") or "none").strip().lower(),
+        "smtp_timeout_s": float(env.get("NOTIFY_SMTP_TIMEOUT") or 30),
+        "mail_from": env.get("NOTIFY_MAIL_FROM") or "Thi đua <thidua@localhost>",
+        "web_url": (env.get("NOTIFY_WEB_URL") or "http://127.0.0.1:8080").rstrip("/"),
+        "mail_max_attempts": int(env.get("NOTIFY_MAIL_MAX_ATTEMPTS") or 8),
+        "mail_backoff_s": float(env.get("NOTIFY_MAIL_BACKOFF") or 30),
+        "mail_lease_s": float(env.get("NOTIFY_MAIL_LEASE") or 300),
+        "digest_hour": int(env.get("NOTIFY_DIGEST_HOUR") or 7),
+    }
+
+
 @dataclass(frozen=True)
 class NotifySettings(Settings):
     # -- webhooks
@@ -44,7 +65,25 @@ class NotifySettings(Settings):
     webhook_response_cap: int = 64 * 1024
     # Delivery attempts per second to one endpoint, at most.
     webhook_rate_per_s: float = 20.0
+    # -- people (docs/operations.md, "Configuration")
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_security: str = "none"  # none | starttls | tls
+    smtp_timeout_s: float = 30.0
+    mail_from: str = "Thi đua <thidua@localhost>"
+    # Where the links of e-mails point: the web application as its users reach it.
+    web_url: str = "http://127.0.0.1:8080"
+    # Attempts of one message before it is given up (failed); the first retry waits
+    # mail_backoff_s, each next one twice as long (jittered), at most 6 hours.
+    mail_max_attempts: int = 8
+    mail_backoff_s: float = 30.0
+    # A message left "sending" this long (its sender died) is marked uncertain, not resent.
+    mail_lease_s: float = 300.0
+    # The hour (Vietnam time, UTC+7) from which each day's digest is sent.
+    digest_hour: int = 7
 
     @classmethod
     def read_own(cls, env: Mapping[str, str]) -> dict[str, Any]:
-        return {**read_webhooks(env)}
+        return {**read_webhooks(env), **read_people(env)}

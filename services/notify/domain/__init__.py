@@ -1,0 +1,1 @@
+"""Notify's rules: no web framework here (import-linter checks it)."""
