@@ -44,8 +44,9 @@ def build(claimed: mail.Claimed, settings: NotifySettings) -> EmailMessage:
     message["Subject"] = claimed.subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = claimed.message_id
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    # Quoted-printable: 7-bit clean lines under SMTP's limit, whatever the server supports.
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
     return message
 
 
@@ -80,7 +81,8 @@ def _deliver(smtp: smtplib.SMTP, message: EmailMessage, sender: str, to: str) ->
     if code not in (250, 251):
         raise _Refused(code, reply.decode(errors="replace"))
     try:
-        code, reply = smtp.data(message.as_bytes())
+        # smtplib sends bytes as they are: the lines must end in CRLF already.
+        code, reply = smtp.data(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
     except smtplib.SMTPDataError as refused:  # DATA itself refused: nothing was taken
         raise _Refused(refused.smtp_code, refused.smtp_error.decode(errors="replace")) from None
     except (OSError, smtplib.SMTPException) as error:
@@ -153,9 +155,10 @@ def tick(db: Database, settings: NotifySettings) -> dict[str, int]:
     if stale:
         counts[mail.UNCERTAIN] = stale
         log.warning("mail: %d message(s) left sending by a stopped sender: uncertain", stale)
+    started = utcnow()  # a message retried during this pass waits for the next one
     while True:
         with db.transaction() as session:
-            batch = mail.claim(session, utcnow(), BATCH)
+            batch = mail.claim(session, started, BATCH)
         if not batch:
             return counts
         for claimed in batch:

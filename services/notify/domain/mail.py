@@ -146,7 +146,7 @@ def give_up_on_stale(session: Session, now: datetime, lease: float) -> int:
 
 
 def claim(session: Session, now: datetime, limit: int) -> list[Claimed]:
-    """Take up to ``limit`` due messages for this sender (others skip them on PostgreSQL)."""
+    """Take up to ``limit`` messages due by ``now`` (others skip them on PostgreSQL)."""
     query = (
         select(MailMessage)
         .where(MailMessage.status == PENDING, MailMessage.next_attempt_at <= now)
@@ -159,9 +159,12 @@ def claim(session: Session, now: datetime, limit: int) -> list[Claimed]:
     for message in session.execute(query).scalars().all():
         message.status = SENDING
         message.attempts += 1
-        message.claimed_at = now
+        message.claimed_at = utcnow()
         attempt = MailAttempt(
-            mail_id=message.id, number=message.attempts, started_at=now, outcome=SENDING
+            mail_id=message.id,
+            number=message.attempts,
+            started_at=message.claimed_at,
+            outcome=SENDING,
         )
         session.add(attempt)
         session.flush()
