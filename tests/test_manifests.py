@@ -354,8 +354,10 @@ def test_service_has_its_database_and_its_migration_job(service: str) -> None:
     job = find(docs, "Job", f"{service}-migrate")
     module = f"services.{service}"
     steps = [c["command"] for c in containers(job)]
-    # identity also loads the reference data (idempotent), which needs the schema.
-    reference = [["python", "-m", module, "reference", "load"]] if service == "identity" else []
+    # identity also loads the reference data, awards the shipped public holidays (both
+    # idempotent), which need the schema.
+    loads = {"identity": ["reference", "load"], "awards": ["holidays", "load"]}
+    reference = [["python", "-m", module, *loads[service]]] if service in loads else []
     assert steps == [
         ["python", "-m", module, "db", "upgrade"],
         *reference,
