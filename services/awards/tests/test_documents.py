@@ -102,7 +102,9 @@ def _docx_lines(data: bytes) -> tuple[docx.document.Document, list[str]]:
 
 
 def _pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    """The text as a reader sees it: justified lines' wider spaces come out as one space."""
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+    return "\n".join(" ".join(line.split()) for line in "\n".join(pages).splitlines())
 
 
 def _position(data: bytes, needle: str) -> tuple[float, float]:
