@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from kit.app import database
+from kit.fields import localised
 from services.notify.api.inbox import me
 from services.notify.domain import preferences
 from services.notify.schemas import PreferenceChoiceSchema, PreferenceSchema
@@ -25,7 +26,7 @@ def list_preferences() -> list[dict[str, Any]]:
     """Every kind, with the caller's choice or the default (instant)."""
     user_id = me()
     with database().read() as session:
-        return preferences.of(session, user_id)
+        return [_said(p) for p in preferences.of(session, user_id)]
 
 
 @blueprint.route("/<kind>", methods=["PUT"])
@@ -36,4 +37,9 @@ def choose(body: dict[str, str], kind: str) -> dict[str, Any]:
     inbox has it in every case)."""
     user_id = me()
     with database().transaction() as session:
-        return preferences.choose(session, user_id, kind, body["email"])
+        return _said(preferences.choose(session, user_id, kind, body["email"]))
+
+
+def _said(preference: dict[str, Any]) -> dict[str, Any]:
+    """The kind's name in the caller's language (Accept-Language; Vietnamese by default)."""
+    return {**preference, "name": localised(*preference["name"])}
