@@ -199,7 +199,7 @@ def mark_all(session: Session, user_id: str, kinds: list[str] | None = None) -> 
     )
     if kinds is not None:
         personal = personal.where(Notification.kind.in_(kinds))
-    changed = session.execute(personal.values(read_at=now)).rowcount or 0
+    changed = max(session.execute(personal.values(read_at=now)).rowcount or 0, 0)
     if kinds is None or ANNOUNCEMENT in kinds:
         unread = select(
             literal(user_id, String), InboxItem.id, literal(now, InboxItem.created_at.type)
@@ -208,8 +208,9 @@ def mark_all(session: Session, user_id: str, kinds: list[str] | None = None) -> 
             .where(AnnouncementRead.user_id == user_id, AnnouncementRead.item_id == InboxItem.id)
             .exists()
         )
-        result = session.execute(
+        # Counted first: an INSERT ... SELECT's rowcount is not reliable on every driver.
+        changed += session.execute(select(func.count()).select_from(unread.subquery())).scalar_one()
+        session.execute(
             insert(AnnouncementRead).from_select(["user_id", "item_id", "read_at"], unread)
         )
-        changed += result.rowcount or 0
     return changed
