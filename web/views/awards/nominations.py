@@ -135,15 +135,19 @@ def _new_page(values: dict[str, Any], status: int = 200, **context: Any) -> tupl
             values["unit"] = units[0]
         elif regions:
             values["region"] = regions[0]
+    awards = awards_of_year(values["year"])
     if not values["title"] and values["award"]:
+        name = next((a["name"] for a in awards if a.get("code") == values["award"]), None)
         values["title"] = _(
-            "Nomination for %(award)s, %(year)s", award=values["award"], year=values["year"]
+            "Nomination for %(award)s, %(year)s",
+            award=name or values["award"],
+            year=values["year"],
         )
     return render_template(
         "awards/nomination_new.html",
         values=values,
         kinds=KINDS,
-        awards=awards_of_year(values["year"]),
+        awards=awards,
         movements=_movements(values["year"]),
         units=units,
         regions=regions,
