@@ -14,6 +14,8 @@ in ``__all__``. A service is built from them:
 - ``kit.errors``, ``kit.problems``, ``kit.preconditions``  errors the domain raises, their
                    problem+json answers, If-Match;
 - ``kit.policy``, ``kit.auth``, ``kit.principals``  who the caller is and what it may do;
+- ``kit.failpoints`` ``hit(name)``: where a fault test stops a service's own process (notify's
+                   mail sender between the server's acceptance and its record; decision 0005);
 - ``kit.orgcopy``, ``kit.pagination``, ``kit.fields``, ``kit.text``, ``kit.spreadsheets``,
   ``kit.metrics``, ``kit.logs``, ``kit.context``, ``kit.clientaddr``, ``kit.web``  the rest.
 
@@ -36,6 +38,7 @@ __all__ = [
     "db",
     "errors",
     "events",
+    "failpoints",
     "fields",
     "logs",
     "metrics",
@@ -53,7 +56,6 @@ __all__ = [
 
 INTERNAL = (
     "events.*",  # the relay, consumer, bus, outbox and tables behind kit.events
-    "failpoints",
     "gunicorn_conf",
     "idempotency",
     "inputs",
