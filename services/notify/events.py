@@ -8,7 +8,7 @@ from contracts.identity import AnnouncementPublished
 from kit import orgcopy, principals
 from kit.db import utcnow
 from kit.events import CloudEvent, Handler
-from services.notify.domain import recipients, reminders, rules
+from services.notify.domain import feed, recipients, reminders, rules
 from services.notify.models import InboxItem, RegionCopy, UnitCopy
 
 
@@ -59,7 +59,11 @@ PEOPLE: dict[str, Handler] = merged(
     dict.fromkeys(rules.RULES, rules.handle),
 )
 
-SUBSCRIPTIONS = merged(
-    {AnnouncementPublished.TYPE: file_announcement},
-    PEOPLE,
+# -- webhooks and the feed: every public event is kept and scheduled for its endpoints too,
+# in the same transaction as the people's handling of it (domain/feed.with_feed).
+SUBSCRIPTIONS = feed.with_feed(
+    merged(
+        {AnnouncementPublished.TYPE: file_announcement},
+        PEOPLE,
+    )
 )

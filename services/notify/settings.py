@@ -30,6 +30,7 @@ def read_webhooks(env: Mapping[str, str]) -> dict[str, Any]:
         "webhook_timeout_s": float(env.get("NOTIFY_WEBHOOK_TIMEOUT") or 15),
         "webhook_response_cap": int(env.get("NOTIFY_WEBHOOK_RESPONSE_CAP") or 64 * 1024),
         "webhook_rate_per_s": float(env.get("NOTIFY_WEBHOOK_RATE") or 20),
+        "feed_settle_s": float(env.get("NOTIFY_FEED_SETTLE") or 2),
     }
 
 
@@ -65,6 +66,8 @@ class NotifySettings(Settings):
     webhook_response_cap: int = 64 * 1024
     # Delivery attempts per second to one endpoint, at most.
     webhook_rate_per_s: float = 20.0
+    # The feed leaves events younger than this for the next read (domain/feed.read says why).
+    feed_settle_s: float = 2.0
     # -- people (docs/operations.md, "Configuration")
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
