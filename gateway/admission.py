@@ -60,4 +60,4 @@ def admit() -> Response | None:
     g.principal = principal
     if refused := gateway.limits.check(CLIENT, f"{principal.kind}:{principal.subject}"):
         return refused
-    return auth.check_scope(principal, service, request.method)
+    return auth.check_scope(principal, service, request.method, path)

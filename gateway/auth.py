@@ -102,10 +102,12 @@ def authenticate(keys: KeySource, *, issuer: str, audience: str) -> Principal | 
     return principal
 
 
-def check_scope(principal: Principal, service: str, method: str) -> Response | None:
+def check_scope(
+    principal: Principal, service: str, method: str, path: str | None = None
+) -> Response | None:
     """403 when an API client calls a service, or writes to one, beyond its scopes (the rule
-    is kit.policy's, which every service applies again)."""
-    needed = missing_scope(principal, service, method)
+    is kit.policy's, which every service applies again); ``path`` is inside the service."""
+    needed = missing_scope(principal, service, method, path)
     if needed is None:
         return None
     _refused(SCOPE)

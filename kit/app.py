@@ -117,7 +117,7 @@ def _check_scope(service: str) -> Response | None:
     caller = g.get("principal")
     if caller is None:
         return None
-    needed = missing_scope(caller, service, request.method)
+    needed = missing_scope(caller, service, request.method, request.path)
     return None if needed is None else insufficient_scope(service, needed)
 
 

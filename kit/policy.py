@@ -24,7 +24,9 @@ action they share. Checking an action nobody declared is a bug, not a refusal:
 API clients (``kind == "client"``) hold OAuth scopes rather than roles, and a scope names a
 service: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for every method.
 ``missing_scope`` is that rule, applied by the gateway and again by every service (kit.app),
-so a client that reaches a service directly gets no more than through the gateway.
+so a client that reaches a service directly gets no more than through the gateway. A few
+scopes name a capability instead (``CAPABILITY_SCOPES``: ``webhooks:manage``), which opens
+some paths of one service; that service checks the scope itself.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from kit.auth import Grant, Principal
 from kit.problems import Problem, problem_response
 
 __all__ = [
+    "CAPABILITY_SCOPES",
     "NATIONAL",
     "READ_METHODS",
     "Actions",
@@ -211,13 +214,33 @@ def required_scope(service: str, method: str) -> str:
     return f"{service}:read" if method.upper() in READ_METHODS else f"{service}:write"
 
 
-def missing_scope(principal: Principal, service: str, method: str) -> str | None:
+# Scopes that grant one capability of one service rather than the whole service: the service
+# and the paths under it they open. The service checks the scope itself (notify: a client with
+# webhooks:manage manages its own webhook endpoints and reads the event feed, nothing else).
+CAPABILITY_SCOPES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
+    {"webhooks:manage": ("notify", ("/webhooks", "/feed"))}
+)
+
+
+def _opens(scope: str, service: str, path: str | None) -> bool:
+    capability = CAPABILITY_SCOPES.get(scope)
+    if capability is None or path is None or capability[0] != service:
+        return False
+    return any(path == p or path.startswith(p + "/") for p in capability[1])
+
+
+def missing_scope(
+    principal: Principal, service: str, method: str, path: str | None = None
+) -> str | None:
     """The scope this call needs and the caller lacks, or None. Users hold roles, not scopes:
-    services authorise them per object; a write scope includes reading."""
+    services authorise them per object; a write scope includes reading. ``path`` (inside the
+    service, e.g. ``/webhooks/endpoints``) lets a capability scope open its own paths."""
     if principal.kind != "client":
         return None
     needed = required_scope(service, method)
     if needed in principal.scopes or f"{service}:write" in principal.scopes:
+        return None
+    if any(_opens(scope, service, path) for scope in principal.scopes):
         return None
     return needed
 

@@ -27,7 +27,12 @@ from services.identity.domain.users import NO_UNIT, Denied, unit_in_force
 from services.identity.models import ApiClient
 
 SERVICES = ("identity", "criteria", "scoring", "awards", "notify")
-SCOPES = frozenset(f"{service}:{access}" for service in SERVICES for access in ("read", "write"))
+# A capability scope opens part of one service (kit.policy.CAPABILITY_SCOPES): webhooks:manage
+# lets a client manage its own webhook endpoints in notify and read the feed.
+CAPABILITIES = ("webhooks:manage",)
+SCOPES = frozenset(
+    f"{service}:{access}" for service in SERVICES for access in ("read", "write")
+) | frozenset(CAPABILITIES)
 CLIENT_ID = re.compile(r"\A[a-z0-9][a-z0-9._-]{2,63}\Z")
 
 
