@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "round.manage",
             "sheet.read",
             "sheet.appraise",
+            "webhook.manage",
+            "feed.read",
         }
     ),
     REGION_LEAD: frozenset(
@@ -57,5 +59,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {"org.read", "region.read", "covenant.sign", "sheet.read", "sheet.self_assess"}
     ),
     COUNCIL_MEMBER: frozenset({"org.read", "region.read"}),
-    AUDITOR: frozenset({"org.read", "region.read", "user.read", "audit.read", "sheet.read"}),
+    AUDITOR: frozenset(
+        {"org.read", "region.read", "user.read", "audit.read", "sheet.read", "feed.read"}
+    ),
 }

@@ -4,6 +4,7 @@ with its consumer and deliverer on the test's stack, and tokens of API clients."
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from collections.abc import Callable
@@ -174,7 +175,21 @@ class Notify:
         **settings: Any,
     ) -> None:
         self.stack = stack
-        self.app: Flask = service_app(stack, SERVICE)
+        # The app reads notify's settings from the environment as it is built.
+        env = {
+            "NOTIFY_WEBHOOK_EMBEDDED": "true" if embedded else "false",
+            "NOTIFY_FEED_SETTLE": "0",
+        }
+        saved = {name: os.environ.get(name) for name in env}
+        os.environ.update(env)
+        try:
+            self.app: Flask = service_app(stack, SERVICE)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
         with self.app.app_context():
             self.db = runtime().db
             self.consumer = Consumer(stack.settings("notify"), self.db, SERVICE.subscriptions)
