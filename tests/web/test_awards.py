@@ -233,6 +233,13 @@ def test_the_unit_admin_imports_the_staff_from_the_template(
 
     # A name typed without diacritics finds the person; the profile has the timeline.
     page.goto("/awards/people")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Xuất dữ liệu đơn vị (Excel)").click()
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"  # a workbook
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Xuất dữ liệu đơn vị (JSON)").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert len(exported["people"]) == len(document["people"])
     page.locator("#f-q").fill("ngo minh cuong")
     click(tab, "#search")
     results = page.locator("#people tbody tr")
