@@ -14,6 +14,7 @@ import click
 from kit.db import Database
 from kit.metrics import serve as serve_metrics
 from services.notify import mailer
+from services.notify.commands_webhooks import add_webhooks
 from services.notify.domain import mail, reminders
 from services.notify.settings import NotifySettings
 
@@ -76,3 +77,4 @@ def add_people(cli: click.Group) -> None:
 
 def add_commands(cli: click.Group) -> None:
     add_people(cli)
+    add_webhooks(cli)  # services/notify/commands_webhooks.py
