@@ -7,7 +7,7 @@ behind it. Nothing of any award is here: the award, its thresholds and the scale
 the rule pack document (../shared/data/README.md says what each condition means).
 
 Registering a new condition type is one function ``check(condition, context, history) ->
-ConditionResult`` plus one entry in ``CONDITIONS``: the ``Spec`` names its parameters, which
+ConditionResult`` plus one entry in ``CONDITIONS_TABLE``: the ``Spec`` names its parameters, which
 the rule pack validation (domain.packs) then checks, and who it applies to.
 
 Shares are exact (``fractions.Fraction``), never binary floating point.
@@ -655,7 +655,6 @@ CONDITIONS_TABLE: dict[str, Spec] = {
     "any_of": Spec(any_of, {"conditions": CONDITIONS}),
     "all_of": Spec(all_of, {"conditions": CONDITIONS}),
 }
-CONDITIONS = CONDITIONS_TABLE  # the name the module docstring uses
 
 
 def check(cond: dict[str, Any], ctx: Context, subject: History) -> ConditionResult:
