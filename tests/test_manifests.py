@@ -40,12 +40,23 @@ K8S = DEPLOY / "k8s"
 SERVICES = ("identity", "criteria", "scoring", "awards", "notify")
 CONSUMING = ("criteria", "scoring", "awards", "notify")
 IMAGE = "thidua"  # the name every manifest uses; kustomization.yaml maps it to the registry
-COMPONENTS = ("api", "relay", "consumer", "scheduler", "migrate", "gateway", "cache", "web")
+COMPONENTS = (
+    "api",
+    "relay",
+    "consumer",
+    "scheduler",
+    "deliverer",
+    "migrate",
+    "gateway",
+    "cache",
+    "web",
+)
 # Processes that are not a service's: one Deployment each, in <name>.yaml, named <name>.
 SINGLE = ("gateway", "web")
 THIRD_PARTY = ("redis.yaml",)  # manifests of someone else's image (not the platform's)
-WORKERS = ("relay", "consumer", "scheduler")  # no HTTP API; metrics on THIDUA_METRICS_PORT
+WORKERS = ("relay", "consumer", "scheduler", "deliverer")  # no HTTP API; THIDUA_METRICS_PORT
 SCHEDULING = ("scoring",)  # services with a scheduler process (deadlines that act by themselves)
+DELIVERING = ("notify",)  # services with a webhook deliverer (it POSTs to external systems)
 METRICS_PORT = 9100
 # Where Prometheus runs, as the NetworkPolicies name it (the API's and the workers' alike).
 MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
@@ -528,8 +539,8 @@ def test_service_network_policies(service: str) -> None:
 def test_relays_and_consumers_serve_their_metrics(service: str) -> None:
     """kit.metrics.serve serves them on THIDUA_METRICS_PORT, at BIND_HOST."""
     workers = worker_deployments(service)
-    expected = 1 + (service in CONSUMING) + (service in SCHEDULING)
-    assert len(workers) == expected, "a relay, and a consumer and a scheduler if any"
+    expected = 1 + (service in CONSUMING) + (service in SCHEDULING) + (service in DELIVERING)
+    assert len(workers) == expected, "a relay, and a consumer, scheduler, deliverer if any"
     for doc in workers:
         where = doc["metadata"]["name"]
         (container,) = pod_spec(doc)["containers"]
