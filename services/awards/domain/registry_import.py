@@ -319,9 +319,12 @@ def validate_document(
     award_entries = _list(document.get("awards"), "/awards", errors)
     people: list[dict[str, Any]] = []
     people_at: dict[str, int] = {}
+    refused: set[str] = set()
     for i, entry in enumerate(entries):
         row = _person(entry, f"/people/{i}", errors, scale)
         if row is None:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                refused.add(entry["id"])  # its awards are not reported again
             continue
         code = row["staff_code"]
         if code in people_at:
@@ -363,6 +366,8 @@ def validate_document(
         if row is None:
             continue
         recipient = row["recipient_id"]
+        if recipient in refused and recipient not in in_document:
+            continue  # the person's own entry is in error already
         if recipient in in_document:
             row["recipient_kind"], row["unit_id"] = "individual", in_document[recipient]["unit_id"]
         elif recipient in existing:
