@@ -239,6 +239,10 @@ class Nominee(Base):
     added_from: Mapped[str] = mapped_column(String(16))  # candidates | import | manual
     added_by: Mapped[str] = mapped_column(String(64))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The council's result (part 2), set when its session closes: approved | rejected.
+    council_outcome: Mapped[str | None] = mapped_column(String(16))
+    council_tally: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    council_session_id: Mapped[str | None] = mapped_column(String(36))
 
     nomination: Mapped[Nomination] = relationship(back_populates="nominees")
 
@@ -346,3 +350,171 @@ class HolidayCalendar(Base):
     source: Mapped[str] = mapped_column(String(16))  # file (shipped data) | edit (the API)
     changed_by: Mapped[str] = mapped_column(String(64))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- councils (part 2) -----------------------------------------------------------------------
+
+
+class Council(Base):
+    """An Emulation and Commendation Council (Hội đồng Thi đua - Khen thưởng): the Ministry's
+    sector council (``level`` bo) or a unit's own council (``level`` unit, with ``unit_id``)."""
+
+    __tablename__ = "councils"
+
+    council_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))  # bo | unit
+    unit_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CouncilMember(Base):
+    """A member of a council: a platform account, with the function and term it serves."""
+
+    __tablename__ = "council_members"
+    __table_args__ = (UniqueConstraint("council_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    council_id: Mapped[str] = mapped_column(ForeignKey("councils.council_id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))  # NFC
+    function: Mapped[str] = mapped_column(String(16))  # chu-tich | pho-chu-tich | uy-vien | thu-ky
+    term_from: Mapped[date] = mapped_column(Date)
+    term_to: Mapped[date | None] = mapped_column(Date)
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CouncilSession(Base):
+    """A sitting of a council (phiên họp): scheduled, then open, then closed.
+
+    ``electorate`` is the council's membership when the session was scheduled: the total
+    every approval is measured against and who may vote. ``tally`` is published at closing."""
+
+    __tablename__ = "council_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    council_id: Mapped[str] = mapped_column(ForeignKey("councils.council_id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(16), index=True)  # scheduled | open | closed
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    electorate: Mapped[list[str]] = mapped_column(JSON)  # member user ids
+    present: Mapped[list[str]] = mapped_column(JSON, default=list)  # member user ids
+    quorum: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the check at opening
+    tally: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # per nominee, at closing
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_by: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AgendaItem(Base):
+    """A forwarded nomination file on a session's agenda."""
+
+    __tablename__ = "council_agenda"
+    __table_args__ = (UniqueConstraint("session_id", "nomination_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("council_sessions.session_id"), index=True
+    )
+    nomination_id: Mapped[str] = mapped_column(
+        ForeignKey("nominations.nomination_id"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Ballot(Base):
+    """One secret ballot on one nominee. Nothing here can be joined to a member: no member
+    reference, no time, and the key is the voter's random receipt code, not a sequence. The
+    rows of a nominee are rewritten in receipt order at every vote (domain.ballots), so not
+    even the database's physical order or transaction ids follow the order of voting."""
+
+    __tablename__ = "council_ballots"
+
+    receipt: Mapped[str] = mapped_column(String(16), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(36), index=True)
+    nominee_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    choice: Mapped[str] = mapped_column(String(16))  # dong-y | khong-dong-y | abstain
+
+
+class BallotCast(Base):
+    """That a member has voted on a nominee, only to refuse a second vote: no ballot
+    reference, no time (rewritten with the ballots, in member order)."""
+
+    __tablename__ = "council_ballots_cast"
+
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    nominee_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+# -- public comment (part 2) -------------------------------------------------------------------
+
+
+class CommentPosting(Base):
+    """A list of nominees of one award posted for public comment (lấy ý kiến nhân dân) from
+    ``starts_on`` for ``working_days``, up to the end of ``ends_on``."""
+
+    __tablename__ = "comment_postings"
+
+    posting_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    award_code: Mapped[str] = mapped_column(String(32), index=True)
+    award_name: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
+    ends_on: Mapped[date] = mapped_column(Date, index=True)
+    posted_by: Mapped[str] = mapped_column(String(64))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CommentEntry(Base):
+    """A nominee on a posted list, with the public words about it (name, unit, summary)."""
+
+    __tablename__ = "comment_entries"
+    __table_args__ = (UniqueConstraint("posting_id", "nominee_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    posting_id: Mapped[str] = mapped_column(
+        ForeignKey("comment_postings.posting_id"), index=True
+    )
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"), index=True)
+    nomination_id: Mapped[str] = mapped_column(String(36), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    unit_name: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class PublicComment(Base):
+    """A comment from the public on a posted nominee: for the council, never shown publicly."""
+
+    __tablename__ = "public_comments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("comment_entries.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)  # NFC, at most 2,000 characters
+    author: Mapped[str | None] = mapped_column(String(200))  # as the commenter signed it
+    contact: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CommentHit(Base):
+    """A comment's arrival from a client address (hashed), for the per-address rate limit;
+    hits older than the window are deleted."""
+
+    __tablename__ = "comment_hits"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    address_hash: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
