@@ -47,16 +47,23 @@ def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
 # -- loading -------------------------------------------------------------------------------
 
 
-def _awards_of(session: Session, recipient_ids: Sequence[str]) -> dict[str, set[tuple[str, int]]]:
+def _awards_of(
+    session: Session, recipient_ids: Sequence[str], units: Sequence[str] | None = None
+) -> dict[str, set[tuple[str, int]]]:
+    """The awards (not revoked) the recipients hold; read by their units when known (a few
+    indexed values, however many people), else by recipient."""
+    wanted = set(recipient_ids)
     held: dict[str, set[tuple[str, int]]] = defaultdict(set)
-    for chunk in _chunks(list(recipient_ids)):
-        rows = session.execute(
-            select(Achievement.recipient_id, Achievement.award_code, Achievement.year).where(
-                Achievement.recipient_id.in_(chunk), Achievement.revoked.is_(False)
-            )
-        )
+    columns = (Achievement.recipient_id, Achievement.award_code, Achievement.year)
+    if units is not None:
+        queries = [Achievement.unit_id.in_(chunk) for chunk in _chunks(sorted(set(units)))]
+    else:
+        queries = [Achievement.recipient_id.in_(chunk) for chunk in _chunks(sorted(wanted))]
+    for where in queries:
+        rows = session.execute(select(*columns).where(where, Achievement.revoked.is_(False)))
         for recipient, code, year in rows:
-            held[recipient].add((code, year))
+            if recipient in wanted:
+                held[recipient].add((code, year))
     return held
 
 
@@ -76,8 +83,11 @@ def _history(person: Person, held: set[tuple[str, int]]) -> engine.History:
     )
 
 
-def people_histories(session: Session, people: Sequence[Person]) -> list[engine.History]:
-    held = _awards_of(session, [p.staff_code for p in people])
+def people_histories(
+    session: Session, people: Sequence[Person], units: Sequence[str] | None = None
+) -> list[engine.History]:
+    """Histories of ``people``; ``units``: every unit they belong to, when the caller knows."""
+    held = _awards_of(session, [p.staff_code for p in people], units)
     return [_history(p, held.get(p.staff_code, set())) for p in people]
 
 
@@ -91,11 +101,11 @@ def _people_of_units(session: Session, unit_ids: Sequence[str]) -> list[Person]:
 def unit_histories(session: Session, unit_ids: Sequence[str]) -> list[engine.History]:
     """The units' histories: members, the awards they and their members hold, their results."""
     unit_ids = list(dict.fromkeys(unit_ids))
-    members = people_histories(session, _people_of_units(session, unit_ids))
+    members = people_histories(session, _people_of_units(session, unit_ids), unit_ids)
     by_unit: dict[str, list[engine.History]] = defaultdict(list)
     for member in members:
         by_unit[member.unit_id].append(member)
-    held = _awards_of(session, unit_ids)
+    held = _awards_of(session, unit_ids, unit_ids)
     copies: dict[str, UnitCopy] = {}
     results: dict[str, list[RankingResult]] = defaultdict(list)
     for chunk in _chunks(unit_ids):
@@ -271,12 +281,12 @@ def candidates(
             session, units if units is not None else _all_units(session, year)
         )
     else:
-        people = (
-            _people_of_units(session, units)
-            if units is not None
-            else list(session.execute(select(Person)).scalars())
-        )
-        histories = people_histories(session, people)
+        if units is None:
+            people = list(session.execute(select(Person)).scalars())
+            units = sorted({p.unit_id for p in people})
+        else:
+            people = _people_of_units(session, units)
+        histories = people_histories(session, people, units)
     verdicts = [_verdict(pack, award, year, h) for h in histories]
     verdicts.sort(key=lambda v: (not v["eligible"], fold(v["subject_name"]), v["subject"]))
     return verdicts
@@ -324,24 +334,18 @@ def quota(
                 {"unit": [("Hạn mức tính theo đơn vị: cần unit.", "The quota is per unit.")]}
             )
         of_award = rule["of_award"]
-        members = [
-            p
-            for (p,) in session.execute(select(Person.staff_code).where(Person.unit_id == unit_id))
-        ]
-        holding = 0
-        for chunk in _chunks(members):
-            holding += len(
-                set(
-                    session.execute(
-                        select(Achievement.recipient_id).where(
-                            Achievement.recipient_id.in_(chunk),
-                            Achievement.award_code == of_award,
-                            Achievement.year == year,
-                            Achievement.revoked.is_(False),
-                        )
-                    ).scalars()
-                )
+        members = set(
+            session.execute(select(Person.staff_code).where(Person.unit_id == unit_id)).scalars()
+        )
+        holders = session.execute(
+            select(Achievement.recipient_id).where(
+                Achievement.unit_id == unit_id,
+                Achievement.award_code == of_award,
+                Achievement.year == year,
+                Achievement.revoked.is_(False),
             )
+        ).scalars()
+        holding = len(members & set(holders))
         maximum = floor(Fraction(str(rule["max_share"])) * holding)
     elif rule is not None and rule.get("per") == "region":
         if region_id is None:

@@ -286,9 +286,18 @@ def _award(entry: Any, p: str, errors: _Errors) -> dict[str, Any] | None:
     }
 
 
-def _existing_people(session: Session, codes: Sequence[str]) -> dict[str, Person]:
-    found: dict[str, Person] = {}
-    for chunk in _chunks(list(codes)):
+def _existing_people(
+    session: Session, codes: Sequence[str], units: Sequence[str]
+) -> dict[str, Person]:
+    """The registry's people among ``codes``: first by their units (a few indexed values,
+    whatever the number of people), then the rest (people moving units) by staff code."""
+    wanted, found = set(codes), {}
+    for chunk in _chunks(sorted(set(units))):
+        for person in session.execute(select(Person).where(Person.unit_id.in_(chunk))).scalars():
+            if person.staff_code in wanted:
+                found[person.staff_code] = person
+    rest = sorted(wanted - found.keys() - set(units))
+    for chunk in _chunks(rest):
         for person in session.execute(select(Person).where(Person.staff_code.in_(chunk))).scalars():
             found[person.staff_code] = person
     return found
@@ -341,7 +350,8 @@ def validate_document(
         (i, _award(entry, f"/awards/{i}", errors)) for i, entry in enumerate(award_entries)
     ]
     recipients = {row["recipient_id"] for _, row in award_rows if row is not None}
-    existing = _existing_people(session, sorted(set(people_at) | recipients))
+    document_units = {row["unit_id"] for row in people}
+    existing = _existing_people(session, sorted(set(people_at) | recipients), document_units)
     in_document = {row["staff_code"]: row for row in people}
     units = _known_units(session) | {row["unit_id"] for row in people}
     if allowed_units is not None:
@@ -470,12 +480,28 @@ def import_document(
         note(row["staff_code"], row["unit_id"], "updated")["fields"] = fields
         counts["people"]["updated"] += 1
 
-    held: dict[tuple[str, str, int], Achievement] = {}
-    for chunk in _chunks(sorted({a["recipient_id"] for a in awards})):
-        for achievement in session.execute(
-            select(Achievement).where(Achievement.recipient_id.in_(chunk))
-        ).scalars():
-            held[(achievement.recipient_id, achievement.award_code, achievement.year)] = achievement
+    held: dict[tuple[str, str, int], Any] = {}
+    recipients = {a["recipient_id"] for a in awards}
+    # by unit (indexed, a few values), the units the recipients' rows may carry: their new
+    # unit, and for people moving, their old one
+    units = {a["unit_id"] for a in awards} | {
+        existing[r].unit_id for r in recipients if r in existing
+    }
+    columns = (
+        Achievement.id,
+        Achievement.recipient_id,
+        Achievement.award_code,
+        Achievement.year,
+        Achievement.recipient_kind,
+        Achievement.unit_id,
+        Achievement.decision,
+        Achievement.decided_on,
+        Achievement.revoked,
+    )
+    for chunk in _chunks(sorted(units)):
+        for found in session.execute(select(*columns).where(Achievement.unit_id.in_(chunk))):
+            if found.recipient_id in recipients:
+                held[(found.recipient_id, found.award_code, found.year)] = found
     new_awards, changed_awards = [], []
     for row in awards:
         before_award = held.get((row["recipient_id"], row["award_code"], row["year"]))
