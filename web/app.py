@@ -27,6 +27,7 @@ from web.views import (
     awards,
     covenants,
     home,
+    inbox,
     movements,
     ops,
     results,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     i18n.install(app)
     templating.install(app)
+    app.jinja_env.globals["unread_count"] = inbox.unread_count  # the header's count
     app.before_request(_begin_request)
     app.before_request(security.check_csrf)
     app.after_request(security.secure_headers)
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.teardown_request(_end_request)
     errors.install(app)
     blueprints = (ops, auth, home, sheets, results, rounds, admin, tables, movements, covenants)
+    blueprints += (inbox,)
     for module in (*blueprints, awards):
         app.register_blueprint(module.blueprint)
     return app

@@ -232,3 +232,62 @@ def for_awards() -> dict[str, object]:
         "acclamation_state": lambda code: label(ACCLAMATION_STATE, code),
         "condition_label": lambda code: label(CONDITION, code),
     }
+
+
+# -- notifications (web/views/inbox.py) ---------------------------------------------------
+
+NOTIFICATION_KIND = {
+    "announcement": _l("Announcement"),
+    "sheet_returned": _l("Sheet returned"),
+    "sheet_submitted": _l("Sheet submitted"),
+    "deadline": _l("Deadline near"),
+    "council_session": _l("Council session"),
+    "award_granted": _l("Award granted"),
+    "nomination_returned": _l("Nomination returned"),
+    "nomination_received": _l("Nomination received"),
+    "nomination_forwarded": _l("Nomination forwarded"),
+}
+EMAIL_MODE = {
+    "instant": _l("At once"),
+    "digest": _l("In the daily digest"),
+    "off": _l("No e-mail"),
+}
+DELIVERY_STATUS = {
+    "pending": _l("Waiting to be sent"),
+    "delivered": _l("Delivered"),
+    "failed": _l("Failed"),
+}
+
+
+def for_notifications() -> dict[str, object]:
+    """The inbox's and the webhooks' labels as template functions."""
+    return {
+        "notification_kind": lambda code: label(NOTIFICATION_KIND, code),
+        "email_mode": lambda code: label(EMAIL_MODE, code),
+        "delivery_status": lambda code: label(DELIVERY_STATUS, code),
+    }
+
+
+# The public event types a webhook may name (notify's feed; a new one notify adds is refused
+# by name until it is listed here too, and shown by its code meanwhile).
+EVENT_TYPE = {
+    "identity.announcement.published": _l("An announcement published"),
+    "identity.org.created": _l("A unit created"),
+    "identity.org.updated": _l("A unit changed"),
+    "identity.org.merged": _l("Units merged"),
+    "identity.region.membership_changed": _l("A region's members changed"),
+    "criteria.table.published": _l("A criteria table published"),
+    "criteria.movement.launched": _l("A movement launched"),
+    "criteria.covenant.signed": _l("A covenant signed"),
+    "scoring.sheet.submitted": _l("A sheet submitted"),
+    "scoring.sheet.returned": _l("A sheet returned"),
+    "scoring.sheet.finalised": _l("A sheet appraised"),
+    "scoring.round.phase_changed": _l("A round's phase changed"),
+    "scoring.ranking.published": _l("A ranking published"),
+    "awards.nomination.submitted": _l("A nomination file submitted"),
+    "awards.nomination.returned": _l("A nomination file returned"),
+    "awards.nomination.received": _l("A nomination file received"),
+    "awards.nomination.forwarded": _l("A nomination file forwarded"),
+    "awards.award.granted": _l("An award granted"),
+    "awards.award.revoked": _l("An award revoked"),
+}

@@ -51,7 +51,8 @@ class WebPlatform(Platform):
     def web(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
 
-    RELAYED = ("identity", "criteria", "scoring")
+    # awards too: its nomination and award events reach notify (the inbox journeys).
+    RELAYED = ("identity", "criteria", "scoring", "awards")
 
     def load(self, name: str, db: Database) -> None:
         super().load(name, db)
