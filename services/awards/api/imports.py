@@ -73,12 +73,16 @@ def _by_cell(refused: Invalid, locate: workbook.Locate) -> Invalid:
         for message in messages:
             by_cell.setdefault(ref, []).append(message)
             vi, en = message if isinstance(message, tuple) else (message, message)
-            listed.append(
+            parts = workbook.address_parts(ref)
+            listed.append(  # kit.problems.WorkbookErrorSchema's shape
                 {
-                    **workbook.address_parts(ref),
+                    "sheet": parts["sheet"] or "",
+                    "row": parts["row"],
+                    "column": parts["column"],
+                    "code": "invalid",
+                    "vi": vi,
+                    "en": en,
                     "ref": ref,
-                    "pointer": pointer,
-                    "message": {"vi": vi, "en": en},
                 }
             )
     return Invalid(by_cell, refused.detail, excel_errors=listed, error_count=len(listed))
