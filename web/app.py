@@ -34,6 +34,7 @@ from web.views import (
     rounds,
     sheets,
     tables,
+    webhooks,
 )
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.teardown_request(_end_request)
     errors.install(app)
     blueprints = (ops, auth, home, sheets, results, rounds, admin, tables, movements, covenants)
-    blueprints += (inbox,)
+    blueprints += (inbox, webhooks)
     for module in (*blueprints, awards):
         app.register_blueprint(module.blueprint)
     return app

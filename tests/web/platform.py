@@ -25,7 +25,7 @@ from services.awards.domain import packs as award_packs
 from services.awards.service import SERVICE as AWARDS
 from services.criteria.domain import demo as criteria_demo
 from services.scoring.service import SERVICE as SCORING
-from tests.support.processes import free_port, gunicorn, wait_until
+from tests.support.processes import free_port, gunicorn, python, wait_until
 from tests.support.stack import Stack
 from tests.test_platform import Platform
 from web.i18n import compile_translations
@@ -87,6 +87,13 @@ class WebPlatform(Platform):
             WEB_CONCURRENCY="2",
             WEB_API_URL=f"{self.gateway}/api/v1",
             **self.metrics_env("web"),
+        )
+        # Notify's webhook deliverer: the Ministry's endpoints get their messages (webhooks).
+        self.stack.spawn(
+            "notify-deliverer",
+            python("-m", "services.notify", "deliver"),
+            "notify",
+            **self.metrics_env("notify"),
         )
 
     def ready(self) -> bool:

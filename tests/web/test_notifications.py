@@ -7,19 +7,30 @@ the file, and the item is read (the count drops). She marks it unread and then e
 read, and chooses to get such returns in the daily digest only. Another person cannot open
 her item (404).
 
+Nguyễn Văn An (bo.tdkt, ministry officer) registers a webhook endpoint of the Ministry (a
+receiver on this machine): the secret is shown once; a received nomination file is delivered
+to it signed with that secret (checked with the Standard Webhooks library); he reads the
+delivery and its attempt, sends it again, rotates the secret and recovers failed deliveries.
+A unit officer cannot see the endpoint.
+
 Set-up goes through the API (tests/web/nominations.py): the unit admin imports the unit's
 registry, the officer files two eligible people for Lao động tiên tiến 2025 and submits.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
+from standardwebhooks import Webhook
 
 from services.identity.domain import demo
-from tests.support.processes import wait_until
+from tests.support.processes import free_port, wait_until
 from tests.web import nominations
 from tests.web.browser import Tab
 from tests.web.platform import WebPlatform
@@ -48,6 +59,12 @@ def returned(platform: WebPlatform) -> dict[str, Any]:
 
     wait_until(lambda: item() is not None, timeout=60, interval=0.5, what="the inbox item")
     return {"file_id": file_id, "item": item()}
+
+
+@pytest.fixture(scope="module")
+def journey() -> dict[str, Any]:
+    """What one step leaves for the next (the endpoint's page, its first secret)."""
+    return {}
 
 
 @pytest.fixture(scope="module")
@@ -161,5 +178,156 @@ def test_another_person_cannot_open_the_officers_item(
         assert other.page.locator("h1").inner_text() == "Không tìm thấy trang"
         other.page.goto("/inbox")
         assert other.page.locator(f"#item-{returned['item']['id']}").count() == 0
+    finally:
+        other.close()
+
+
+# -- webhooks ---------------------------------------------------------------------------------
+
+
+class Receiver:
+    """A receiving system on this machine: answers 200 and keeps what it got."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.got: list[dict[str, Any]] = []
+        received = self.got
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                received.append({"headers": dict(self.headers), "body": body})
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/thidua"
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    running = Receiver()
+    yield running
+    running.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def ministry(browser: Any, platform: WebPlatform) -> Iterator[Tab]:
+    tab = Tab(browser, platform.gateway)
+    yield tab
+    tab.close()
+
+
+def test_the_ministry_registers_an_endpoint_and_its_secret_is_shown_once(
+    ministry: Tab, receiver: Receiver, journey: dict[str, Any]
+) -> None:
+    page = ministry.page
+    page.goto("/webhooks")
+    ministry.sign_in(nominations.MINISTRY, PASSWORD)
+    assert page.locator("h1").inner_text() == "Webhooks"
+    assert page.get_by_role("link", name="Webhooks").get_attribute("aria-current") == "page"
+    ministry.check_accessibility()
+
+    with page.expect_navigation():
+        page.locator("#create-endpoint").click()  # nothing filled in
+    assert page.locator("#err-url").inner_text() == "Nhập địa chỉ nhận thông điệp."
+    assert page.locator("#url").get_attribute("aria-invalid") == "true"
+    assert "ít nhất một loại" in page.locator("#err-event_types").inner_text()
+    ministry.check_accessibility()
+
+    page.locator("#url").fill(receiver.url)
+    page.locator("#description").fill("Hệ thống quản lý hồ sơ của Vụ Thi đua - Khen thưởng")
+    page.locator("#type-awards-nomination-received").check()
+    with page.expect_navigation():
+        page.locator("#create-endpoint").click()
+    secret = page.locator("#secret").inner_text()
+    assert secret.startswith("whsec_")
+    ministry.check_accessibility()
+    ministry.screenshots("webhook-secret")
+    with page.expect_navigation():
+        page.locator("#to-endpoint").click()
+    assert secret not in page.content()  # shown that once
+    assert page.locator("#endpoint-state").inner_text() == "Đang bật"
+    assert page.locator("#no-deliveries").count() == 1
+    journey.update(secret=secret, endpoint=page.url)
+    ministry.check_accessibility()
+
+
+def test_a_received_file_is_delivered_signed_and_can_be_sent_again(
+    ministry: Tab,
+    receiver: Receiver,
+    journey: dict[str, Any],
+    returned: dict[str, Any],
+    platform: WebPlatform,
+) -> None:
+    file_id = returned["file_id"]
+    nominations.move(platform, file_id, "submitted", nominations.OFFICER)
+    nominations.move(platform, file_id, "received", nominations.MINISTRY)
+    wait_until(lambda: receiver.got, timeout=60, interval=0.5, what="the webhook delivery")
+    first = receiver.got[0]
+    event = Webhook(journey["secret"]).verify(first["body"], first["headers"])
+    assert event["type"] == "awards.nomination.received"
+    assert event["data"]["nomination_id"] == file_id
+
+    page = ministry.page
+    page.goto(journey["endpoint"])
+    rows = page.locator("#deliveries tbody tr")
+    expect(rows).to_have_count(1)
+    assert "Đã gửi tới" in rows.inner_text()
+    ministry.check_accessibility()
+    ministry.screenshots("webhook-endpoint")
+    with page.expect_navigation():
+        rows.locator("a").click()
+    assert page.locator("#delivery-status").inner_text() == "Đã gửi tới"
+    attempts = page.locator("#attempts tbody tr")
+    expect(attempts).to_have_count(1)
+    assert "200" in attempts.inner_text()
+    ministry.check_accessibility()
+
+    with page.expect_navigation():
+        page.locator("#replay").click()
+    assert "sẽ được gửi lại" in page.locator("#alerts").inner_text()
+    wait_until(lambda: len(receiver.got) >= 2, timeout=60, interval=0.5, what="the replay")
+    again = receiver.got[1]["headers"]
+    assert again["webhook-id"] == first["headers"]["webhook-id"]  # the same message
+    page.reload()
+    expect(page.locator("#attempts tbody tr")).to_have_count(2)
+
+
+def test_the_secret_is_rotated_and_failed_deliveries_recovered(
+    ministry: Tab, journey: dict[str, Any], browser: Any, platform: WebPlatform
+) -> None:
+    page = ministry.page
+    page.goto(journey["endpoint"])
+    with page.expect_navigation():
+        page.locator("#rotate").click()
+    rotated = page.locator("#secret").inner_text()
+    assert rotated.startswith("whsec_") and rotated != journey["secret"]
+    assert "tiếp tục ký" in page.locator("#previous-valid").inner_text()
+    ministry.check_accessibility()
+
+    page.goto(journey["endpoint"])
+    yesterday = datetime.now() - timedelta(days=1)
+    page.locator("#since").fill(yesterday.strftime("%Y-%m-%dT%H:%M"))
+    with page.expect_navigation():
+        page.locator("#recover").click()
+    assert "0 lần gửi thất bại sẽ được gửi lại" in page.locator("#alerts").inner_text()
+
+    other = Tab(browser, platform.gateway)
+    try:
+        other.page.goto(journey["endpoint"])
+        other.sign_in(nominations.OFFICER, PASSWORD)
+        assert other.page.locator("#endpoint-state").count() == 0
+        # A unit officer has no webhook.manage: notify refuses (403), nothing of it is shown.
+        assert other.page.locator("h1").inner_text() == "Không được phép"
+        other.check_accessibility()
     finally:
         other.close()
