@@ -138,3 +138,167 @@ EVENTS: dict[str, type[Event]] = {
     event.TYPE: event
     for event in (NominationSubmitted, NominationReturned, NominationReceived, NominationForwarded)
 }
+
+
+# -- awards granted and revoked (issue 12) ---------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecipientFact:
+    """Who received an award: a person (``kind`` individual, ``id`` the staff code) or a unit
+    (collective, ``id`` the unit's id), with the unit it belongs to and that unit's province."""
+
+    kind: str
+    id: str
+    name: str
+    unit_id: str
+    province_code: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "name": self.name,
+            "unit_id": self.unit_id,
+            "province_code": self.province_code,
+        }
+
+    @classmethod
+    def from_data(cls, data: Data) -> RecipientFact:
+        return cls(
+            kind=data["kind"],
+            id=data["id"],
+            name=data["name"],
+            unit_id=data["unit_id"],
+            province_code=data.get("province_code"),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionRef:
+    """The decision an award rests on: its id, number and symbol ("123/QĐ-BTP") and date."""
+
+    decision_id: str
+    number: str
+    date: date
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "decision_id": self.decision_id,
+            "number": self.number,
+            "date": self.date.isoformat(),
+        }
+
+    @classmethod
+    def from_data(cls, data: Data) -> DecisionRef:
+        return cls(
+            decision_id=data["decision_id"],
+            number=data["number"],
+            date=date.fromisoformat(data["date"]),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwardGranted:
+    """An issued decision granted an award to one recipient (one event per recipient)."""
+
+    TYPE: ClassVar[str] = "awards.award.granted"
+
+    award_id: str
+    recipient: RecipientFact
+    unit_id: str
+    name: str
+    award: str
+    award_name: str
+    year: int
+    decision: DecisionRef
+    bonus_vnd: int
+    serial: str
+
+    @property
+    def subject(self) -> str:
+        return f"award/{self.award_id}"
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "award_id": self.award_id,
+            "recipient": self.recipient.to_data(),
+            "unit_id": self.unit_id,
+            "name": self.name,
+            "award": self.award,
+            "award_name": self.award_name,
+            "year": self.year,
+            "decision": self.decision.to_data(),
+            "bonus_vnd": self.bonus_vnd,
+            "serial": self.serial,
+        }
+
+    @classmethod
+    def from_data(cls, data: Data) -> AwardGranted:
+        return cls(
+            award_id=data["award_id"],
+            recipient=RecipientFact.from_data(data["recipient"]),
+            unit_id=data["unit_id"],
+            name=data["name"],
+            award=data["award"],
+            award_name=data["award_name"],
+            year=int(data["year"]),
+            decision=DecisionRef.from_data(data["decision"]),
+            bonus_vnd=int(data["bonus_vnd"]),
+            serial=data["serial"],
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwardRevoked:
+    """A granted award was revoked (alone, or with its whole decision): it counts nowhere now."""
+
+    TYPE: ClassVar[str] = "awards.award.revoked"
+
+    award_id: str
+    recipient: RecipientFact
+    unit_id: str
+    award: str
+    award_name: str
+    year: int
+    decision: DecisionRef
+    revoked_on: date
+    reason: str
+    revocation_id: str
+
+    @property
+    def subject(self) -> str:
+        return f"award/{self.award_id}"
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "award_id": self.award_id,
+            "recipient": self.recipient.to_data(),
+            "unit_id": self.unit_id,
+            "award": self.award,
+            "award_name": self.award_name,
+            "year": self.year,
+            "decision": self.decision.to_data(),
+            "revoked_on": self.revoked_on.isoformat(),
+            "reason": self.reason,
+            "revocation_id": self.revocation_id,
+        }
+
+    @classmethod
+    def from_data(cls, data: Data) -> AwardRevoked:
+        return cls(
+            award_id=data["award_id"],
+            recipient=RecipientFact.from_data(data["recipient"]),
+            unit_id=data["unit_id"],
+            award=data["award"],
+            award_name=data["award_name"],
+            year=int(data["year"]),
+            decision=DecisionRef.from_data(data["decision"]),
+            revoked_on=date.fromisoformat(data["revoked_on"]),
+            reason=data["reason"],
+            revocation_id=data["revocation_id"],
+        )
+
+
+EVENTS[AwardGranted.TYPE] = AwardGranted  # type: ignore[assignment]
+EVENTS[AwardRevoked.TYPE] = AwardRevoked  # type: ignore[assignment]

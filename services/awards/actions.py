@@ -41,6 +41,13 @@ ACTIONS = Actions.declare(
         "acclamation.read": [MINISTRY_OFFICER, REGION_LEAD, UNIT_ADMIN, UNIT_OFFICER, AUDITOR],
         "acclamation.manage": [REGION_LEAD],
         "acclamation.vote": [UNIT_ADMIN],
+        # Decisions (part 2): drafted, issued and revoked by the Ministry; an issued decision
+        # and its certificates are read by the Ministry, the auditor and each recipient's unit.
+        "decision.read": [MINISTRY_OFFICER, AUDITOR, UNIT_ADMIN, UNIT_OFFICER],
+        "decision.manage": [MINISTRY_OFFICER],
+        "decision.revoke": [MINISTRY_OFFICER],
+        # The statistical reports (TT 02/2023/TT-BNV): national, or of one unit.
+        "report.read": [MINISTRY_OFFICER, AUDITOR, UNIT_ADMIN, UNIT_OFFICER],
     },
     every=[SYSTEM_ADMIN],
 )

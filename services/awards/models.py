@@ -518,3 +518,130 @@ class CommentHit(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     address_hash: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# -- decisions (part 2) ----------------------------------------------------------------------
+
+
+class Decision(Base):
+    """A commendation decision (quyết định khen thưởng): a draft, then issued.
+
+    ``number`` ("123/QĐ-BTP") is unique per ``issuer`` and ``year`` (the year of
+    ``decided_on``). The words of the document (the bases, Điều 1's sentence, the executors,
+    the copies) are the issuer's, kept as given; nothing in them comes from code."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("issuer", "year", "number"),)
+
+    decision_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    issuer: Mapped[str] = mapped_column(String(32), index=True)  # "BTP": offsets, uniqueness
+    issuer_name: Mapped[str] = mapped_column(String(300))  # "BỘ TƯ PHÁP"
+    governing_body: Mapped[str] = mapped_column(String(300), default="")
+    place: Mapped[str] = mapped_column(String(100))
+    decided_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(500))  # trích yếu
+    authority: Mapped[str] = mapped_column(String(300))  # "BỘ TRƯỞNG BỘ TƯ PHÁP"
+    legal_bases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    proposal: Mapped[str] = mapped_column(Text, default="")
+    award_statement: Mapped[str] = mapped_column(Text)
+    bonus_source: Mapped[str] = mapped_column(Text, default="")
+    executors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    copies_to: Mapped[list[str]] = mapped_column(JSON, default=list)
+    signer_name: Mapped[str] = mapped_column(String(200))
+    signer_title: Mapped[str] = mapped_column(String(200))
+    signing_for: Mapped[str] = mapped_column(String(200), default="")
+    certificate_kind: Mapped[str] = mapped_column(String(16))  # bang-khen | giay-khen | ...
+    citation: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), index=True)  # draft | issued
+    total_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    recipients: Mapped[list[DecisionRecipient]] = relationship(
+        back_populates="decision", lazy="selectin", order_by="DecisionRecipient.position"
+    )
+
+
+class DecisionRecipient(Base):
+    """One line of Điều 1: a nominee of a file, its award and its bonus with the figures it
+    came from; once issued, the Achievement it wrote, its certificate serial and, if it is
+    revoked, the revocation and the recovery of the bonus."""
+
+    __tablename__ = "decision_recipients"
+    __table_args__ = (UniqueConstraint("decision_id", "nominee_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    decision_id: Mapped[str] = mapped_column(ForeignKey("decisions.decision_id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    nomination_id: Mapped[str] = mapped_column(
+        ForeignKey("nominations.nomination_id"), index=True
+    )
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"), index=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))  # individual | collective
+    subject_name: Mapped[str] = mapped_column(String(300))
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)  # the person's unit, or it
+    unit_name: Mapped[str] = mapped_column(String(300))
+    award_code: Mapped[str] = mapped_column(String(32))
+    award_name: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer)
+    bonus: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the figures; None: no bonus
+    bonus_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    award_id: Mapped[str | None] = mapped_column(String(36), unique=True)  # at issue
+    serial: Mapped[str | None] = mapped_column(String(64), unique=True)  # at issue
+    achievement_id: Mapped[int | None] = mapped_column(ForeignKey("achievements.id"))
+    revocation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("revocations.revocation_id"), index=True
+    )
+    recovery_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    recovery_status: Mapped[str | None] = mapped_column(String(16))  # pending | recovered ...
+    recovery_note: Mapped[str | None] = mapped_column(Text)
+    recovery_updated_by: Mapped[str | None] = mapped_column(String(64))
+    recovery_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    decision: Mapped[Decision] = relationship(back_populates="recipients")
+
+
+class Revocation(Base):
+    """A revocation (hủy bỏ quyết định khen thưởng, Chương VII of the Law) of one award or of
+    every award of a decision, with its legal reason and the document that orders it."""
+
+    __tablename__ = "revocations"
+
+    revocation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    decision_id: Mapped[str] = mapped_column(ForeignKey("decisions.decision_id"), index=True)
+    scope: Mapped[str] = mapped_column(String(16))  # award | decision
+    reason: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    revoked_on: Mapped[date] = mapped_column(Date)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    revoked_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AwardReview(Base):
+    """A granted award flagged for review because its verdict at submission counted an award
+    since revoked: ``relied_on`` is the stored condition that counted it."""
+
+    __tablename__ = "award_reviews"
+    __table_args__ = (UniqueConstraint("revocation_id", "recipient_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    revocation_id: Mapped[str] = mapped_column(
+        ForeignKey("revocations.revocation_id"), index=True
+    )
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("decision_recipients.id"), index=True)
+    revoked_recipient_id: Mapped[int] = mapped_column(ForeignKey("decision_recipients.id"))
+    relied_on: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | closed
+    flagged_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,15 +7,19 @@ from services.awards import events
 from services.awards.actions import ACTIONS
 from services.awards.api import (
     acclamations,
+    decisions,
     eligibility,
     holidays,
     imports,
     nominations,
     registrations,
     registry,
+    reports,
     rules,
+    verify,
 )
 from services.awards.models import Base
+from services.awards.settings import AwardsSettings
 
 SERVICE = Service(
     name="awards",
@@ -32,7 +36,11 @@ SERVICE = Service(
         eligibility.blueprint,
         imports.blueprint,
         holidays.blueprint,
+        decisions.blueprint,
+        verify.blueprint,
+        reports.blueprint,
     ],
     subscriptions=events.SUBSCRIPTIONS,
     actions=ACTIONS,
+    settings=AwardsSettings,
 )

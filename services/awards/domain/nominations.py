@@ -56,13 +56,13 @@ ATTACHMENT = ("tệp đính kèm", "attachment")
 FILE = ("Hồ sơ", "nomination file")
 
 KINDS = ("cong-trang", "chuyen-de", "dot-xuat", "cong-hien", "nien-han", "doi-ngoai")
-STATES = ("draft", "submitted", "returned", "received", "forwarded", "withdrawn")
+STATES = ("draft", "submitted", "returned", "received", "forwarded", "decided", "withdrawn")
 EDITABLE = ("draft", "returned")
 
 
 @dataclass(frozen=True)
 class Move:
-    grant: str  # "edit" (the file's editors) or "decide" (the Ministry)
+    grant: str  # "edit" (the file's editors), "decide" (the Ministry), "decision" (see below)
     reason_required: bool = False
 
 
@@ -75,6 +75,20 @@ MOVES: dict[str, dict[str, Move]] = {
     "forwarded": {},
     "withdrawn": {},
 }
+
+# A decision issued moves its files to decided (domain.decisions, which checks the award's
+# council: approved files, or received/forwarded ones of an award without a council); no
+# caller makes these moves through ``move``.
+for _from in ("approved", "received", "forwarded"):
+    MOVES.setdefault(_from, {})["decided"] = Move("decision")
+MOVES["decided"] = {}
+BY_DECISION = "decision"
+
+
+def _callable(moves: dict[str, Move]) -> list[str]:
+    """The moves of ``moves`` a caller may ask for (not those only a decision makes)."""
+    return [to for to, step in moves.items() if step.grant != BY_DECISION]
+
 
 EVENTS = {
     "submitted": NominationSubmitted,
@@ -232,7 +246,7 @@ def require_editable(nomination: Nomination) -> None:
             FILE,
             nomination.state,
             "sửa / edit",
-            [to for to in MOVES[nomination.state]],
+            _callable(MOVES[nomination.state]),
         )
 
 
@@ -514,7 +528,8 @@ def attachments(session: Session, nomination_id: str) -> list[Attachment]:
 
 def allowed_moves(nomination: Nomination, can: Can) -> list[str]:
     """The states this caller may move the file to now."""
-    return [to for to, move in MOVES[nomination.state].items() if can(move.grant)]
+    moves = MOVES[nomination.state]
+    return [to for to in _callable(moves) if can(moves[to].grant)]
 
 
 def acclamation_of(session: Session, nomination_id: str) -> Acclamation | None:
@@ -676,8 +691,8 @@ def move(
     """Move the file to ``to``: 409 naming the allowed moves when the table has no such move,
     403 when the caller may not make it, 422 when its reason is missing."""
     moves = MOVES[nomination.state]
-    if to not in moves:
-        raise StateConflict(FILE, nomination.state, f"→ {to}", list(moves))
+    if to not in moves or moves[to].grant == BY_DECISION:
+        raise StateConflict(FILE, nomination.state, f"→ {to}", _callable(moves))
     step = moves[to]
     if not can(step.grant):
         raise Problem(
