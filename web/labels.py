@@ -265,6 +265,7 @@ def for_notifications() -> dict[str, object]:
         "notification_kind": lambda code: label(NOTIFICATION_KIND, code),
         "email_mode": lambda code: label(EMAIL_MODE, code),
         "delivery_status": lambda code: label(DELIVERY_STATUS, code),
+        "holiday_kind": lambda code: label(HOLIDAY_KIND, code),
     }
 
 
@@ -290,4 +291,9 @@ EVENT_TYPE = {
     "awards.nomination.forwarded": _l("A nomination file forwarded"),
     "awards.award.granted": _l("An award granted"),
     "awards.award.revoked": _l("An award revoked"),
+}
+HOLIDAY_KIND = {
+    "holiday": _l("Public holiday"),
+    "substitute": _l("Day off in lieu"),
+    "makeup": _l("Weekend day worked"),
 }

@@ -28,6 +28,7 @@ from web.views import require_user
 blueprint = Blueprint("awards", __name__, url_prefix="/awards")
 blueprint.context_processor(labels.for_templates)
 blueprint.context_processor(labels.for_awards)
+blueprint.context_processor(labels.for_notifications)
 
 PAGE_SIZE = 50
 YEARS = range(2000, 2101)
@@ -235,6 +236,7 @@ def hub() -> str:
 
 from web.views.awards import (  # noqa: E402  (the areas add their routes to the blueprint)
     acclamations,
+    calendar,
     eligibility,
     nominations,
     people,
@@ -244,6 +246,7 @@ from web.views.awards import (  # noqa: E402  (the areas add their routes to the
 
 __all__ = [
     "acclamations",
+    "calendar",
     "blueprint",
     "eligibility",
     "nominations",
