@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, str] = {
     "revocation": "bench.revocation",
     "scoring": "bench.scoring",
     "awards": "bench.awards",
+    "webhooks": "bench.webhooks",
     "web": "bench.web",
 }
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"

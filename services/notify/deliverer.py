@@ -1,9 +1,9 @@
 """The deliverer: ``python -m services.notify deliver`` POSTs the delivery outbox to endpoints.
 
 Each round claims the due heads of their subjects (domain/deliveries.claim, leased so several
-deliverers may run), sends them in parallel, and records each attempt in a transaction of its
-own. A send checks the address on every attempt (domain/ssrf: resolved, checked, then
-connected to *that* address with the name kept for Host and TLS), reads at most
+deliverers may run), sends them in parallel, and records the attempts in one transaction. A
+send checks the address on every attempt (domain/ssrf: resolved, checked, then connected to
+*that* address with the name kept for Host and TLS), reads at most
 ``webhook_response_cap`` bytes of the answer, follows no redirect and gives up after
 ``webhook_timeout_s``. An endpoint gets at most ``webhook_rate_per_s`` attempts a second.
 
@@ -121,9 +121,14 @@ class Deliverer:
                 session, now, limit=self.batch_size, lease=lease, budget=self.limits.take
             )
         if batch:
-            for claimed, result in zip(batch, self.pool.map(self.send, batch), strict=True):
-                with self.db.transaction() as session:
-                    deliveries.record(session, claimed, result, self.clock(), self.jitter)
+            # One transaction records the whole batch; if it fails, the leases run out and
+            # the batch is sent again (at least once: receivers deduplicate on webhook-id).
+            results = list(self.pool.map(self.send, batch))
+            with self.db.transaction() as session:
+                deliveries.record_all(
+                    session, list(zip(batch, results, strict=True)), self.clock(), self.jitter
+                )
+            for result in results:
                 DELIVERIES.labels(self.settings.service, result.outcome).inc()
         return len(batch)
 

@@ -56,32 +56,41 @@ DELIVERY = ("lần gửi webhook", "webhook delivery")
 
 def schedule(session: Session, event: FeedEvent) -> int:
     """A pending delivery of ``event`` for each enabled endpoint that wants its type."""
-    count = 0
-    for endpoint in session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))
-    ):
-        if event.event_type not in endpoint.event_types.split():
-            continue
-        last = session.scalar(
-            select(func.max(WebhookDelivery.sequence)).where(
-                WebhookDelivery.endpoint_id == endpoint.id,
-                WebhookDelivery.subject == event.subject,
+    wanting = [
+        endpoint_id
+        for endpoint_id, types in session.execute(
+            select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(
+                WebhookEndpoint.enabled.is_(True)
             )
         )
+        if event.event_type in types.split()
+    ]
+    if not wanting:
+        return 0
+    last_of = dict(
+        session.execute(
+            select(WebhookDelivery.endpoint_id, func.max(WebhookDelivery.sequence))
+            .where(
+                WebhookDelivery.subject == event.subject,
+                WebhookDelivery.endpoint_id.in_(wanting),
+            )
+            .group_by(WebhookDelivery.endpoint_id)
+        ).all()
+    )
+    for endpoint_id in wanting:
         session.add(
             WebhookDelivery(
-                endpoint_id=endpoint.id,
+                endpoint_id=endpoint_id,
                 feed_event_id=event.id,
                 subject=event.subject,
-                sequence=(last or 0) + 1,
+                sequence=(last_of.get(endpoint_id) or 0) + 1,
                 status=PENDING,
                 attempts=0,
                 next_attempt_at=event.received_at,
                 created_at=event.received_at,
             )
         )
-        count += 1
-    return count
+    return len(wanting)
 
 
 @dataclass(frozen=True)
@@ -221,6 +230,21 @@ def record(
         delay = min(max(result.retry_after, timedelta(seconds=1)), LONGEST_RETRY_AFTER)
     delivery.next_attempt_at = now + delay
     return PENDING
+
+
+def record_all(
+    session: Session,
+    results: list[tuple[Claimed, Outcome]],
+    now: datetime,
+    jitter: Callable[[], float] = random.random,
+) -> None:
+    """``record`` for a batch, with its deliveries and endpoints read in two queries."""
+    ids = [claimed.delivery_id for claimed, _ in results]
+    list(session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(ids))))
+    endpoint_ids = {claimed.endpoint_id for claimed, _ in results}
+    list(session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids))))
+    for claimed, result in results:
+        record(session, claimed, result, now, jitter)
 
 
 def _disable(endpoint: WebhookEndpoint, reason: str, now: datetime) -> None:
