@@ -22,6 +22,7 @@ name: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for every met
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -42,6 +43,16 @@ PUBLIC_ROUTES = frozenset(
         ("identity", "GET", "/.well-known/jwks.json"),
         ("identity", "HEAD", "/.well-known/jwks.json"),
     }
+)
+# Public paths with one variable segment, matched whole: awards' certificate verification
+# (/verify/<serial>, what a certificate's QR code opens; a serial is ASCII letters, digits,
+# ".", "_", "-"), so "/verify/x/y" or "/verify/" still needs a token.
+PUBLIC_PATTERNS = (
+    (
+        "awards",
+        frozenset({"GET", "HEAD"}),
+        re.compile(r"/verify/[A-Za-z0-9][A-Za-z0-9._-]{0,63}"),
+    ),
 )
 PUBLIC_ON_EVERY_SERVICE = frozenset(
     (method, path)
@@ -71,7 +82,14 @@ def is_token_endpoint(service: str, method: str, path: str) -> bool:
 
 def is_public(service: str, method: str, path: str) -> bool:
     """Whether ``method path`` on ``service`` (the path as the service sees it) needs no token."""
-    return (service, method, path) in PUBLIC_ROUTES or (method, path) in PUBLIC_ON_EVERY_SERVICE
+    return (
+        (service, method, path) in PUBLIC_ROUTES
+        or (method, path) in PUBLIC_ON_EVERY_SERVICE
+        or any(
+            service == s and method in methods and pattern.fullmatch(path)
+            for s, methods, pattern in PUBLIC_PATTERNS
+        )
+    )
 
 
 def reason_label(reason: str) -> str:

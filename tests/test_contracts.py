@@ -197,6 +197,46 @@ AWARDS_SAMPLES: list[awards.Event] = [
         actor="ministry_officer-all",
         at=datetime(2025, 1, 14, 8, 0, tzinfo=UTC),
     ),
+    awards.AwardGranted(
+        award_id="3f6c1e2a-7b8d-4c9e-a0f1-2b3c4d5e6f70",
+        recipient=awards.RecipientFact(
+            kind="individual",
+            id="cb-027-0001",
+            name="Nguyễn Thị Hương",
+            unit_id="stp-01",
+            province_code="01",
+        ),
+        unit_id="stp-01",
+        name="Nguyễn Thị Hương",
+        award="CSTDCS",
+        award_name="Chiến sĩ thi đua cơ sở",
+        year=2024,
+        decision=awards.DecisionRef(
+            decision_id="7c2e9a4b-1d3f-4e5a-9b8c-0d1e2f3a4b5c",
+            number="123/QĐ-BTP",
+            date=date(2025, 1, 15),
+        ),
+        bonus_vnd=2_340_000,
+        serial="BTP-2025-7KQ2M4XD9PLA3VNE",
+    ),
+    awards.AwardRevoked(
+        award_id="3f6c1e2a-7b8d-4c9e-a0f1-2b3c4d5e6f70",
+        recipient=awards.RecipientFact(
+            kind="collective", id="stp-01", name="Sở Tư pháp Hà Nội", unit_id="stp-01"
+        ),
+        unit_id="stp-01",
+        award="TTLDTT",
+        award_name="Tập thể lao động tiên tiến",
+        year=2024,
+        decision=awards.DecisionRef(
+            decision_id="7c2e9a4b-1d3f-4e5a-9b8c-0d1e2f3a4b5c",
+            number="123/QĐ-BTP",
+            date=date(2025, 1, 15),
+        ),
+        revoked_on=date(2025, 6, 2),
+        reason="Khai man thành tích",
+        revocation_id="0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b",
+    ),
 ]
 
 

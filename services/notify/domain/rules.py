@@ -119,15 +119,21 @@ def _session_scheduled(session: Session, event: CloudEvent) -> Facts:
 
 
 def _granted(session: Session, event: CloudEvent) -> Facts:
-    """awards.award.granted (issue 12): to a unit or one of its staff, by a decision."""
+    """awards.award.granted (contracts.awards.AwardGranted): to a unit or one of its staff,
+    by a decision, named "Quyết định số <number> ngày <dd/mm/yyyy>"."""
     data = event.data
+    decision = data.get("decision") or ""
+    if isinstance(decision, dict):
+        day = decision.get("date") or ""
+        when = f" ngày {day[8:10]}/{day[5:7]}/{day[:4]}" if len(day) == 10 else ""
+        decision = f"Quyết định số {decision.get('number', '')}{when}"
     return {
         "award_id": data["award_id"],
         "unit_id": data["unit_id"],
         "unit_name": recipients.unit_name(session, data["unit_id"]),
         "award_name": data.get("award_name") or data.get("award") or "",
         "recipient_name": data.get("name") or recipients.unit_name(session, data["unit_id"]),
-        "decision": data.get("decision") or "",
+        "decision": decision,
         "year": data.get("year") or "",
     }
 
