@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from standardwebhooks import Webhook
 
 from services.notify.domain.deliveries import SCHEDULE
@@ -317,3 +318,28 @@ def test_the_ministry_manages_its_own_endpoints(notify: Notify, receiver: Receiv
     assert gone.status_code == 204
     notify.publish(award_granted())
     assert notify.deliverer.drain() == 0
+
+
+def test_metrics_count_outcomes_the_retry_queue_and_the_oldest_undelivered(
+    notify: Notify, receiver: Receiver
+) -> None:
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, {"service": "notify", **labels}) or 0.0
+
+    delivered = sample("webhook_deliveries_total", outcome="delivered")
+    failed = sample("webhook_deliveries_total", outcome="http-error")
+    receiver.script = [(500, {}, b"")]
+    endpoint = notify.endpoint(HR, receiver.url())
+    notify.publish(award_granted())
+    notify.deliverer.run_once()
+    notify.clock.advance(minutes=1)
+    notify.deliverer.measure()
+    assert sample("webhook_deliveries_total", outcome="http-error") == failed + 1
+    assert sample("webhook_retry_queue_depth") == 1
+    age = sample("webhook_oldest_undelivered_age_seconds", endpoint=str(endpoint["id"]))
+    assert 60 <= age < 120
+    notify.deliverer.drain()
+    notify.deliverer.measure()
+    assert sample("webhook_deliveries_total", outcome="delivered") == delivered + 1
+    assert sample("webhook_retry_queue_depth") == 0
+    assert sample("webhook_oldest_undelivered_age_seconds", endpoint=str(endpoint["id"])) == 0
