@@ -297,3 +297,28 @@ HOLIDAY_KIND = {
     "substitute": _l("Day off in lieu"),
     "makeup": _l("Weekend day worked"),
 }
+BALLOT_CHOICE = {
+    "dong-y": _l("In favour"),
+    "khong-dong-y": _l("Against"),
+    "abstain": _l("Abstain"),
+}
+SESSION_STATE = {
+    "scheduled": _l("Scheduled"),
+    "open": _l("In session"),
+    "closed": _l("Closed"),
+}
+COUNCIL_FUNCTION = {
+    "chu-tich": _l("Chair"),
+    "pho-chu-tich": _l("Vice-chair"),
+    "uy-vien": _l("Member"),
+    "thu-ky": _l("Secretary"),
+}
+
+
+def for_councils() -> dict[str, object]:
+    """The council pages' labels as template functions."""
+    return {
+        "ballot_choice": lambda code: label(BALLOT_CHOICE, code),
+        "session_state": lambda code: label(SESSION_STATE, code),
+        "council_function": lambda code: label(COUNCIL_FUNCTION, code),
+    }

@@ -29,6 +29,7 @@ blueprint = Blueprint("awards", __name__, url_prefix="/awards")
 blueprint.context_processor(labels.for_templates)
 blueprint.context_processor(labels.for_awards)
 blueprint.context_processor(labels.for_notifications)
+blueprint.context_processor(labels.for_councils)
 
 PAGE_SIZE = 50
 YEARS = range(2000, 2101)
@@ -237,6 +238,7 @@ def hub() -> str:
 from web.views.awards import (  # noqa: E402  (the areas add their routes to the blueprint)
     acclamations,
     calendar,
+    councils,
     eligibility,
     nominations,
     people,
@@ -246,8 +248,9 @@ from web.views.awards import (  # noqa: E402  (the areas add their routes to the
 
 __all__ = [
     "acclamations",
-    "calendar",
     "blueprint",
+    "calendar",
+    "councils",
     "eligibility",
     "nominations",
     "people",
