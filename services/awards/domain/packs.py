@@ -523,8 +523,8 @@ def etag(pack: RulePack) -> str:
     return f'W/"{pack.pack_id}-{pack.revision}"'
 
 
-def get(session: Session, pack_id: str) -> RulePack:
-    pack = session.get(RulePack, pack_id)
+def get(session: Session, pack_id: str, *, lock: bool = False) -> RulePack:
+    pack = session.get(RulePack, pack_id, with_for_update=lock)
     if pack is None:
         raise NotFound(PACK, pack_id)
     return pack
