@@ -75,6 +75,10 @@ class BallotPaperIn(Schema):
     )
 
 
+class ReceiptIn(Schema):
+    receipt = Text(required=True, validate=validate.Length(min=1, max=40))
+
+
 class PostingIn(Schema):
     award = Text(required=True, validate=validate.Length(min=1, max=32))
     year = Year(required=True)

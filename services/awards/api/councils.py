@@ -40,6 +40,7 @@ from services.awards.schemas_councils import (
     CouncilIn,
     MemberIn,
     PresentIn,
+    ReceiptIn,
     SessionArgs,
     SessionIn,
     SessionPatch,
@@ -527,11 +528,18 @@ def tally(session_id: str) -> Any:
         }
 
 
-@receipts.route("/receipts/<code>", methods=["GET"])
+@receipts.route("/receipts/check", methods=["POST"])
+@receipts.arguments(ReceiptIn)
 @receipts.response(200)
-def check_receipt(code: str) -> Any:
-    """Whether the ballot of a receipt is counted, and once the session is closed, as what."""
-    with database().read() as session:
+def check_receipt(payload: dict[str, Any]) -> Any:
+    """Whether the ballot of a receipt is counted, and once the session is closed, as what.
+
+    The code goes in the body, never in the address: addresses are logged (here and at the
+    gateway, with the caller), and a member checking their own receipt would leave their
+    name next to their ballot. Nothing of it is kept (no Idempotency-Key answer either)."""
+    code = payload["receipt"]
+    with database().transaction() as session:
+        _forget_idempotency(session)
         ballot = ballots.receipt_of(session, code)
         sitting = councils.load_session(session, ballot.session_id)
         council = councils.load(session, sitting.council_id)
