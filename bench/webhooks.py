@@ -111,6 +111,7 @@ class Receivers:
 
 def granted(n: int) -> CloudEvent:
     award_id = str(uuid.uuid4())
+    unit_id = f"stp-{n % 60:02d}"
     return CloudEvent(
         type="awards.award.granted",
         source="/thidua/awards",
@@ -118,14 +119,25 @@ def granted(n: int) -> CloudEvent:
         data={
             "schema_version": 1,
             "award_id": award_id,
-            "unit_id": f"stp-{n % 60:02d}",
-            "subject_kind": "unit",
-            "subject_id": f"stp-{n % 60:02d}",
+            "recipient": {
+                "kind": "collective",
+                "id": unit_id,
+                "name": "Sở Tư pháp",
+                "unit_id": unit_id,
+                "province_code": "01",
+            },
+            "unit_id": unit_id,
             "name": "Sở Tư pháp",
             "award": "BKBT",
             "award_name": "Bằng khen của Bộ trưởng Bộ Tư pháp",
             "year": 2026,
-            "decision": f"Quyết định {n}/QĐ-BTP",
+            "decision": {
+                "decision_id": str(uuid.uuid5(uuid.NAMESPACE_URL, award_id)),
+                "number": f"{n}/QĐ-BTP",
+                "date": "2026-11-30",
+            },
+            "bonus_vnd": 0,
+            "serial": f"BK-{award_id[:8]}",
         },
     )
 

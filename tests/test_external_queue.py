@@ -44,6 +44,7 @@ def command(*args: str, amqp_url: str, prefix: str) -> subprocess.CompletedProce
 
 def granted() -> CloudEvent:
     award_id = str(uuid.uuid4())
+    unit_id = "stp-01"
     return CloudEvent(
         type="awards.award.granted",
         source="/thidua/awards",
@@ -51,11 +52,27 @@ def granted() -> CloudEvent:
         data={
             "schema_version": 1,
             "award_id": award_id,
-            "unit_id": "stp-01",
+            "recipient": {
+                "kind": "collective",
+                "id": unit_id,
+                "name": "Sở Tư pháp",
+                "unit_id": unit_id,
+                "province_code": "01",
+            },
+            "unit_id": unit_id,
+            "name": "Sở Tư pháp",
+            "award": "BKBT",
             "award_name": "Bằng khen của Bộ trưởng Bộ Tư pháp",
             "year": 2026,
+            "decision": {
+                "decision_id": str(uuid.uuid5(uuid.NAMESPACE_URL, award_id)),
+                "number": "123/QĐ-BTP",
+                "date": "2026-11-30",
+            },
+            "bonus_vnd": 0,
+            "serial": f"BK-{award_id[:8]}",
         },
-    )  # issue 12 writes the schema of awards.award.granted; a plausible payload
+    )
 
 
 @pytest.fixture

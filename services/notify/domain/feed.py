@@ -3,9 +3,7 @@ for external systems that catch up by reading (``GET /feed``).
 
 Public means the types docs/events.md lists for other services and outside systems, less
 those that carry personal data (``identity.user.*``: usernames and roles) and the internal
-commands (``scoring.sheet.compute_requested``). ``awards.award.granted`` and
-``awards.award.revoked`` are listed ahead of their schemas (issue 12): an endpoint may
-subscribe to them now and gets them once awards emits them.
+commands (``scoring.sheet.compute_requested``).
 
 The cursor is opaque to callers: the feed position, base64url-encoded with a version
 prefix, so it can change shape later without breaking anyone's stored cursor.
@@ -50,6 +48,7 @@ PUBLIC_TYPES: tuple[str, ...] = (
     "awards.nomination.forwarded",
     "awards.award.granted",
     "awards.award.revoked",
+    "awards.council.session_scheduled",
 )
 PUBLIC = frozenset(PUBLIC_TYPES)
 MAX_PAGE = 500

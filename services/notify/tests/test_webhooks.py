@@ -19,6 +19,7 @@ from services.notify.tests.webhook_support import (
     client_token,
     phase_changed,
 )
+from tests.support.events import assert_valid_event
 from tests.support.stack import Stack
 from tests.support.tokens import ministry_officer, unit_officer
 
@@ -55,6 +56,7 @@ def test_a_granted_award_reaches_the_receiver_once_signed(
     assert notify.deliverer.drain() == 0, "delivered once, not again"
     [got] = receiver.received
     payload = Webhook(endpoint["secret"]).verify(got.body, got.headers)
+    assert_valid_event(payload)
     assert payload["id"] == event.id and payload["type"] == "awards.award.granted"
     assert payload["data"]["award_name"] == "Bằng khen của Bộ trưởng Bộ Tư pháp"
     assert got.headers["webhook-id"] == event.id

@@ -118,8 +118,7 @@ class Clock:
 
 
 def award_granted(unit_id: str = "stp-01", award_id: str | None = None) -> CloudEvent:
-    """awards.award.granted: issue 12 writes its schema; this is the payload it plans (the
-    same as notify's inbox rules read)."""
+    """awards.award.granted, valid against its schema (docs/events/)."""
     award_id = award_id or str(uuid.uuid4())
     return CloudEvent(
         type="awards.award.granted",
@@ -128,14 +127,25 @@ def award_granted(unit_id: str = "stp-01", award_id: str | None = None) -> Cloud
         data={
             "schema_version": 1,
             "award_id": award_id,
+            "recipient": {
+                "kind": "collective",
+                "id": unit_id,
+                "name": "Sở Tư pháp",
+                "unit_id": unit_id,
+                "province_code": "01",
+            },
             "unit_id": unit_id,
-            "subject_kind": "unit",
-            "subject_id": unit_id,
             "name": "Sở Tư pháp",
             "award": "BKBT",
             "award_name": "Bằng khen của Bộ trưởng Bộ Tư pháp",
             "year": 2026,
-            "decision": "Quyết định 123/QĐ-BTP",
+            "decision": {
+                "decision_id": str(uuid.uuid5(uuid.NAMESPACE_URL, award_id)),
+                "number": "123/QĐ-BTP",
+                "date": "2026-11-30",
+            },
+            "bonus_vnd": 0,
+            "serial": f"BK-{award_id[:8]}",
         },
     )
 
