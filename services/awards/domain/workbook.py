@@ -317,13 +317,16 @@ class CellProblem:
         return f"'{self.sheet}'!{cell}" if cell else f"'{self.sheet}'" if self.sheet else "file"
 
     def as_data(self) -> dict[str, Any]:
+        """The item of ``excel_errors``: exactly kit.problems.WorkbookErrorSchema's shape, so
+        the answer keeps to the documented problem (the heading is in the message)."""
         return {
             "sheet": self.sheet,
             "row": self.row,
             "column": self.column,
-            "heading": self.heading,
+            "code": "invalid",
+            "vi": self.vi,
+            "en": self.en,
             "ref": self.address,
-            "message": {"vi": self.vi, "en": self.en},
         }
 
 
@@ -602,7 +605,7 @@ def read_registry_workbook(content: bytes) -> tuple[dict[str, Any], Locate]:
     (``'Cán bộ'!C5``) of a JSON pointer into that document, so that the import's errors
     can be reported where the user typed them. Raises ``kit.errors.Invalid`` (keyed by
     Excel address) for cells that cannot be read at all, all of them at once, with
-    ``excel_errors`` ``[{sheet, row, column, heading, ref, message}]``; 413 past the limits."""
+    ``excel_errors`` ``[{sheet, row, column, code, vi, en, ref}]``; 413 past the limits."""
     check_archive(content)
     unreadable = Invalid(
         {"file": [NOT_XLSX]},
