@@ -42,6 +42,10 @@ PUBLIC_ROUTES = frozenset(
         ("identity", "POST", "/oauth/revoke"),
         ("identity", "GET", "/.well-known/jwks.json"),
         ("identity", "HEAD", "/.well-known/jwks.json"),
+        # Awards' public comment page (lấy ý kiến nhân dân): the open lists and the form.
+        ("awards", "GET", "/public/comment-postings"),
+        ("awards", "HEAD", "/public/comment-postings"),
+        ("awards", "POST", "/public/comments"),
     }
 )
 # Public paths with one variable segment, matched whole: awards' certificate verification

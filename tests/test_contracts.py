@@ -197,6 +197,15 @@ AWARDS_SAMPLES: list[awards.Event] = [
         actor="ministry_officer-all",
         at=datetime(2025, 1, 14, 8, 0, tzinfo=UTC),
     ),
+    awards.CouncilSessionScheduled(
+        session_id="9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+        council_id="1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+        title="Phiên họp Hội đồng Thi đua - Khen thưởng Bộ, quý I/2025",
+        starts_at=datetime(2025, 3, 20, 1, 30, tzinfo=UTC),
+        location="Phòng họp tầng 3, 60 Trần Phú, Hà Nội",
+        nomination_ids=("5b0e7a9c-1f2d-4c3b-8a7e-2d9f0c1b3a44",),
+        member_user_ids=("hd.chutich", "hd.thanhvien"),
+    ),
     awards.AwardGranted(
         award_id="3f6c1e2a-7b8d-4c9e-a0f1-2b3c4d5e6f70",
         recipient=awards.RecipientFact(

@@ -7,11 +7,13 @@ from services.awards import events
 from services.awards.actions import ACTIONS
 from services.awards.api import (
     acclamations,
+    councils,
     decisions,
     eligibility,
     holidays,
     imports,
     nominations,
+    public_comment,
     registrations,
     registry,
     reports,
@@ -36,6 +38,9 @@ SERVICE = Service(
         eligibility.blueprint,
         imports.blueprint,
         holidays.blueprint,
+        councils.blueprint,
+        councils.receipts,
+        public_comment.blueprint,
         decisions.blueprint,
         verify.blueprint,
         reports.blueprint,

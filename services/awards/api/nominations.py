@@ -92,6 +92,8 @@ def can_for(session: Session, nomination: Nomination) -> nominations.Can:
     def can(grant: str) -> bool:
         if grant == "decide":
             return allows(caller, "nomination.decide", target)
+        if grant != "edit":  # "council": only a closing session moves the file (part 2)
+            return False
         action, where = editor_target(nomination)
         return allows(caller, action, where)
 

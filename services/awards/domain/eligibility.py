@@ -35,7 +35,7 @@ from services.awards.models import (
 SUBJECT = ("cá nhân hoặc tập thể", "person or unit")
 UNIT = ("đơn vị", "unit")
 REGION = ("khu vực thi đua", "emulation region")
-COUNTED_STATES = ("submitted", "returned", "received", "forwarded")
+COUNTED_STATES = ("submitted", "returned", "received", "forwarded", "approved")
 CHUNK = 900  # ids per IN (SQLite's limit on parameters is far above, PostgreSQL's too)
 
 

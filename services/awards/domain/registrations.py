@@ -21,7 +21,7 @@ from services.awards.models import Nomination, Nominee, RegionCopy, Registration
 
 REGISTRATION = ("đăng ký danh hiệu", "registration")
 # The states in which a file "uses" a registration: it has been put before the Ministry.
-USING_STATES = ("submitted", "returned", "received", "forwarded")
+USING_STATES = ("submitted", "returned", "received", "forwarded", "approved")
 
 
 def regions_of(session: Session, unit_id: str, year: int) -> set[str]:

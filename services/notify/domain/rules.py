@@ -115,6 +115,7 @@ def _session_scheduled(session: Session, event: CloudEvent) -> Facts:
         "starts_at": data.get("starts_at") or "",
         "location": data.get("location") or "",
         "files": len(data.get("nomination_ids") or ()),
+        "member_user_ids": list(data.get("member_user_ids") or ()),
     }
 
 
@@ -159,7 +160,11 @@ def _region_lead(session: Session, facts: Facts) -> list[Person]:
 
 
 def _council(session: Session, facts: Facts) -> list[Person]:
-    return recipients.council_members(session)
+    """The members called to the session (``member_user_ids``); every council member when
+    the event names none."""
+    called = set(facts.get("member_user_ids") or ())
+    members = recipients.council_members(session)
+    return [p for p in members if p.user_id in called] if called else members
 
 
 def _nomination_rule(kind: str, title: str, body: str, who: Any) -> Rule:
