@@ -140,6 +140,52 @@ EVENTS: dict[str, type[Event]] = {
 }
 
 
+@dataclass(frozen=True, kw_only=True)
+class CouncilSessionScheduled:
+    """A council session was scheduled (awards part 2): when and where, the files on its
+    agenda and the members called to it (their platform user ids)."""
+
+    TYPE: ClassVar[str] = "awards.council.session_scheduled"
+
+    session_id: str
+    council_id: str
+    title: str
+    starts_at: datetime
+    location: str
+    nomination_ids: tuple[str, ...] = ()
+    member_user_ids: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        return f"council-session/{self.session_id}"
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "council_id": self.council_id,
+            "title": self.title,
+            "starts_at": self.starts_at.isoformat(),
+            "location": self.location,
+            "nomination_ids": list(self.nomination_ids),
+            "member_user_ids": list(self.member_user_ids),
+        }
+
+    @classmethod
+    def from_data(cls, data: Data) -> Self:
+        return cls(
+            session_id=data["session_id"],
+            council_id=data["council_id"],
+            title=data["title"],
+            starts_at=datetime.fromisoformat(data["starts_at"]),
+            location=data["location"],
+            nomination_ids=tuple(data.get("nomination_ids", ())),
+            member_user_ids=tuple(data.get("member_user_ids", ())),
+        )
+
+
+EVENTS[CouncilSessionScheduled.TYPE] = CouncilSessionScheduled  # type: ignore[assignment]
+
+
 # -- awards granted and revoked (issue 12) ---------------------------------------------------
 
 

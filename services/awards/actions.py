@@ -41,6 +41,14 @@ ACTIONS = Actions.declare(
         "acclamation.read": [MINISTRY_OFFICER, REGION_LEAD, UNIT_ADMIN, UNIT_OFFICER, AUDITOR],
         "acclamation.manage": [REGION_LEAD],
         "acclamation.vote": [UNIT_ADMIN],
+        # Councils (part 2): the Ministry's council is national, a unit's council its unit's.
+        # A council's own members also read it and vote in it (checked by membership).
+        "council.read": [MINISTRY_OFFICER, UNIT_ADMIN, AUDITOR],
+        "council.manage": [MINISTRY_OFFICER, UNIT_ADMIN],
+        "council.vote": [COUNCIL_MEMBER],
+        # Public comment: the Ministry posts the lists; the comments are for it and the council.
+        "comment.manage": [MINISTRY_OFFICER],
+        "comment.read": [MINISTRY_OFFICER, COUNCIL_MEMBER],
         # Decisions (part 2): drafted, issued and revoked by the Ministry; an issued decision
         # and its certificates are read by the Ministry, the auditor and each recipient's unit.
         "decision.read": [MINISTRY_OFFICER, AUDITOR, UNIT_ADMIN, UNIT_OFFICER],

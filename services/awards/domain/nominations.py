@@ -56,7 +56,16 @@ ATTACHMENT = ("tệp đính kèm", "attachment")
 FILE = ("Hồ sơ", "nomination file")
 
 KINDS = ("cong-trang", "chuyen-de", "dot-xuat", "cong-hien", "nien-han", "doi-ngoai")
-STATES = ("draft", "submitted", "returned", "received", "forwarded", "decided", "withdrawn")
+STATES = (
+    "draft",
+    "submitted",
+    "returned",
+    "received",
+    "forwarded",
+    "approved",
+    "decided",
+    "withdrawn",
+)
 EDITABLE = ("draft", "returned")
 
 
@@ -72,7 +81,10 @@ MOVES: dict[str, dict[str, Move]] = {
     "submitted": {"received": Move("decide"), "returned": Move("decide", reason_required=True)},
     "returned": {"submitted": Move("edit"), "withdrawn": Move("edit")},
     "received": {"forwarded": Move("decide")},
-    "forwarded": {},
+    # The council's session closing makes these (domain.councils): none of the API's callers
+    # holds the "council" grant, so no one can make them by hand.
+    "forwarded": {"approved": Move("council"), "returned": Move("council", reason_required=True)},
+    "approved": {},
     "withdrawn": {},
 }
 
@@ -83,11 +95,14 @@ for _from in ("approved", "received", "forwarded"):
     MOVES.setdefault(_from, {})["decided"] = Move("decision")
 MOVES["decided"] = {}
 BY_DECISION = "decision"
+BY_COUNCIL = "council"  # forwarded → approved | returned: a council session's closing
+INTERNAL = (BY_DECISION, BY_COUNCIL)
 
 
 def _callable(moves: dict[str, Move]) -> list[str]:
-    """The moves of ``moves`` a caller may ask for (not those only a decision makes)."""
-    return [to for to, step in moves.items() if step.grant != BY_DECISION]
+    """The moves of ``moves`` a caller may ask for (not those only a decision or a council
+    session makes)."""
+    return [to for to, step in moves.items() if step.grant not in INTERNAL]
 
 
 EVENTS = {
@@ -691,7 +706,7 @@ def move(
     """Move the file to ``to``: 409 naming the allowed moves when the table has no such move,
     403 when the caller may not make it, 422 when its reason is missing."""
     moves = MOVES[nomination.state]
-    if to not in moves or moves[to].grant == BY_DECISION:
+    if to not in moves or (moves[to].grant in INTERNAL and not can(moves[to].grant)):
         raise StateConflict(FILE, nomination.state, f"→ {to}", _callable(moves))
     step = moves[to]
     if not can(step.grant):

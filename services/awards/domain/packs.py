@@ -339,7 +339,10 @@ def _awards(c: _Checker, awards: Any, scales: dict[str, list[str]]) -> None:
         if award.get("council") is not None:
             council = award["council"]
             if c.object(
-                council, f"{p}/council", ("secret_ballot", "min_share", "of"), ("confidence",)
+                council,
+                f"{p}/council",
+                ("secret_ballot", "min_share", "of"),
+                ("confidence", "quorum"),
             ):
                 c.confidence(council, f"{p}/council")
                 if "secret_ballot" in council:
@@ -348,6 +351,8 @@ def _awards(c: _Checker, awards: Any, scales: dict[str, list[str]]) -> None:
                     c.number(council["min_share"], f"{p}/council/min_share", 0, 1)
                 if "of" in council and council["of"] != "total_members":
                     c.add(f"{p}/council/of", "Phải là total_members.", "Must be total_members.")
+                if "quorum" in council:
+                    _quorum(c, council["quorum"], f"{p}/council/quorum")
         if award.get("public_comment_working_days") is not None:
             c.integer(
                 award["public_comment_working_days"], f"{p}/public_comment_working_days", 0, 365
@@ -378,6 +383,19 @@ def _reference_day(c: _Checker, value: Any, pointer: str) -> None:
         except ValueError:
             pass
     c.add(pointer, "Phải là một ngày MM-DD.", "Must be a day MM-DD.")
+
+
+def _quorum(c: _Checker, quorum: Any, p: str) -> None:
+    """A council's quorum: ``{"more_than": share}`` or ``{"at_least": share}`` of its members
+    present (without one, more than half: domain.councils)."""
+    if c.object(quorum, p, (), ("more_than", "at_least")):
+        given = [k for k in ("more_than", "at_least") if k in quorum]
+        if len(given) != 1:
+            c.add(
+                p, "Cần đúng một trong: more_than, at_least.", "Needs one of: more_than, at_least."
+            )
+        for key in given:
+            c.number(quorum[key], f"{p}/{key}", 0, 1)
 
 
 def _quota(c: _Checker, quota: Any, p: str, codes: set[Any]) -> None:
