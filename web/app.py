@@ -111,6 +111,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.install(app)
     blueprints = (ops, auth, home, sheets, results, rounds, admin, tables, movements, covenants)
     blueprints += (inbox, webhooks)
-    for module in (*blueprints, awards):
+    for module in (*blueprints, awards, awards.public):
         app.register_blueprint(module.blueprint)
     return app

@@ -322,3 +322,28 @@ def for_councils() -> dict[str, object]:
         "session_state": lambda code: label(SESSION_STATE, code),
         "council_function": lambda code: label(COUNCIL_FUNCTION, code),
     }
+
+
+DECISION_STATE = {"draft": _l("Draft"), "issued": _l("Issued")}
+CERTIFICATE_KIND = {
+    "bang-khen": _l("Certificate of merit (Bằng khen)"),
+    "giay-khen": _l("Certificate of commendation (Giấy khen)"),
+    "ky-niem-chuong": _l("Commemorative medal (Kỷ niệm chương)"),
+}
+RECOVERY_STATUS = {
+    "pending": _l("Bonus to be recovered"),
+    "recovered": _l("Bonus recovered"),
+    "waived": _l("Recovery waived"),
+}
+REVIEW_STATUS = {"open": _l("To review"), "closed": _l("Reviewed")}
+VERIFICATION_STATUS = {"valid": _l("Valid"), "revoked": _l("Award revoked")}
+
+
+def for_decisions() -> dict[str, object]:
+    """The decision, revocation and report pages' labels as template functions."""
+    return {
+        "decision_state": lambda code: label(DECISION_STATE, code),
+        "certificate_kind": lambda code: label(CERTIFICATE_KIND, code),
+        "recovery_status": lambda code: label(RECOVERY_STATUS, code),
+        "review_status": lambda code: label(REVIEW_STATUS, code),
+    }

@@ -239,10 +239,13 @@ from web.views.awards import (  # noqa: E402  (the areas add their routes to the
     acclamations,
     calendar,
     councils,
+    decisions,
     eligibility,
     nominations,
     people,
+    public,
     registry,
+    reports,
     rules,
 )
 
@@ -251,9 +254,12 @@ __all__ = [
     "blueprint",
     "calendar",
     "councils",
+    "decisions",
     "eligibility",
     "nominations",
     "people",
+    "public",
     "registry",
+    "reports",
     "rules",
 ]

@@ -125,16 +125,17 @@ def council_vote(session_id: str) -> tuple[str, int]:
     return _page(session_id, 201, receipts=reply.data.get("ballots") or [])
 
 
-@blueprint.get("/ballots/receipt")
+@blueprint.route("/ballots/receipt", methods=["GET", "POST"])
 def receipt() -> tuple[str, int]:
     """A member checks that the ballot of a receipt was counted (and, once the session is
-    closed, as what)."""
+    closed, as what). The code is posted, to awards too: an address is logged with the
+    caller, and would pair a member with their ballot."""
     require_user()
-    code = (request.args.get("code") or "").strip()
+    code = (request.form.get("code") or request.args.get("code") or "").strip()
     found, status, error = None, 200, None
     if code:
         try:
-            found = client().get(f"/awards/ballots/receipts/{code}").data
+            found = client().post("/awards/ballots/receipts/check", json={"receipt": code}).data
         except NotFound:
             status, error = 404, _("No ballot has this receipt (or you may not see its session).")
     return render_template("awards/receipt.html", code=code, found=found, error=error), status
