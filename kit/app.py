@@ -42,6 +42,7 @@ __all__ = [
     "client_address",
     "create_app",
     "database",
+    "keeps_no_answer",
     "principal",
     "public",
     "runtime",
@@ -59,6 +60,22 @@ def public(view: F) -> F:
     view = Blueprint.doc(security=[])(view)
     view.public = True  # type: ignore[attr-defined]
     return view
+
+
+def keeps_no_answer(view: F) -> F:
+    """Mark a view whose answers must never be kept under the caller's id by Idempotency-Key
+    (a secret ballot's receipts: kept, they would tie the voter to the ballot). The key is
+    ignored there; a retry runs again."""
+    view.keeps_no_answer = True  # type: ignore[attr-defined]
+    return view
+
+
+def _keeps_no_answer() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(
+        getattr(view, "keeps_no_answer", False)
+        or getattr(getattr(view, "view_class", None), "keeps_no_answer", False)
+    )
 
 
 def _is_public(view: Any) -> bool:
@@ -240,7 +257,7 @@ def create_app(
     app.before_request(lambda: _check_scope(service.name))
     app.before_request(inputs.check_request)
     app.before_request(_check_body)
-    app.before_request(lambda: idempotency.begin(runtime().db))
+    app.before_request(lambda: None if _keeps_no_answer() else idempotency.begin(runtime().db))
     app.after_request(lambda response: idempotency.finish(runtime().db, response))
     if service.on_app:
         service.on_app(app)

@@ -9,8 +9,9 @@ closing): ``council.manage`` where the council is (the Ministry; a unit's admin 
 unit's council) or the council's own secretary (thư ký). Who votes: a member of the session's
 electorate holding ``council.vote``; any other caller who may see the session gets 403.
 
-A ballot request is never kept by the kit's Idempotency-Key store: that store keeps the
-answer (the receipts) under the caller's id, which would link a member to a ballot. A retry
+A ballot request is never kept by the kit's Idempotency-Key store (``keeps_no_answer``): that
+store keeps the answer (the receipts) under the caller's id, which would link a member to a
+ballot. A retry
 after a lost answer is refused as a second vote; the receipt was shown once, as promised.
 """
 
@@ -19,14 +20,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import g
 from flask_smorest import Blueprint
-from sqlalchemy import delete, false, or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from kit.app import database, principal
+from kit.app import database, keeps_no_answer, principal
 from kit.errors import Conflict, Forbidden, NotFound
-from kit.events.tables import idempotency_keys
 from kit.pagination import paginate
 from kit.policy import NATIONAL, Target, allows, grants_for, holds
 from kit.preconditions import if_match, require_match, takes_if_match
@@ -454,18 +453,8 @@ def close_session(session_id: str) -> Any:
 # -- the ballot --------------------------------------------------------------------------------
 
 
-def _forget_idempotency(session: Session) -> None:
-    """Drop the kit's claim of an Idempotency-Key for this request (see the module)."""
-    key = g.pop("idempotency_key", None)
-    if key is not None:
-        session.execute(
-            delete(idempotency_keys).where(
-                idempotency_keys.c.caller == principal().subject, idempotency_keys.c.key == key
-            )
-        )
-
-
 @blueprint.route("/sessions/<session_id>/ballots", methods=["POST"])
+@keeps_no_answer
 @blueprint.arguments(BallotPaperIn)
 @blueprint.response(201)
 def vote(payload: dict[str, Any], session_id: str) -> Any:
@@ -474,7 +463,6 @@ def vote(payload: dict[str, Any], session_id: str) -> Any:
     receipt, this once."""
     caller = principal()
     with database().transaction() as session:
-        _forget_idempotency(session)
         _, sitting = readable_session(session, session_id, lock=True)
         if caller.subject not in sitting.electorate or not holds(caller, "council.vote"):
             raise Forbidden(
@@ -529,6 +517,7 @@ def tally(session_id: str) -> Any:
 
 
 @receipts.route("/receipts/check", methods=["POST"])
+@keeps_no_answer
 @receipts.arguments(ReceiptIn)
 @receipts.response(200)
 def check_receipt(payload: dict[str, Any]) -> Any:
@@ -538,8 +527,7 @@ def check_receipt(payload: dict[str, Any]) -> Any:
     gateway, with the caller), and a member checking their own receipt would leave their
     name next to their ballot. Nothing of it is kept (no Idempotency-Key answer either)."""
     code = payload["receipt"]
-    with database().transaction() as session:
-        _forget_idempotency(session)
+    with database().read() as session:
         ballot = ballots.receipt_of(session, code)
         sitting = councils.load_session(session, ballot.session_id)
         council = councils.load(session, sitting.council_id)
