@@ -187,7 +187,8 @@ def workbook(session: Session, code: str, year: int, unit_id: str | None = None)
     lines, levels, total = rows(session, code, year, unit_id)
     scope = "Toàn quốc (toàn ngành)"
     if unit_id is not None:
-        scope = f"Đơn vị: {eligibility.known_unit(session, unit_id) or unit_id} ({unit_id})"
+        name = eligibility.known_unit(session, unit_id) or unit_id
+        scope = f"Đơn vị: {name} ({unit_id})" if name != unit_id else f"Đơn vị: {unit_id}"
     wb = Workbook()
     ws = wb.active
     ws.title = "Báo cáo"

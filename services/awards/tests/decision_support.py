@@ -50,7 +50,9 @@ def unit_document() -> dict[str, Any]:
                 "unit_id": UNIT_ID,
                 "transferred_from_other_sector": False,
                 "positions": [],
-                "assessments": {str(y): "xuat-sac" if i == 0 else "tot" for y in (2022, 2023, 2024, 2025)},
+                "assessments": {
+                    str(y): "xuat-sac" if i == 0 else "tot" for y in (2022, 2023, 2024, 2025)
+                },
                 "service_months": {},
                 "discipline": [],
                 "initiatives": (
@@ -182,9 +184,7 @@ def issue(client: FlaskClient, decision: Any, headers: dict[str, str] = MINISTRY
     )
 
 
-def issued(
-    client: FlaskClient, award: str, *subjects: str, year: int = 2024, **fields: Any
-) -> Any:
+def issued(client: FlaskClient, award: str, *subjects: str, year: int = 2024, **fields: Any) -> Any:
     """A decision of ``award`` (one without a council) for ``subjects`` of stp-05, issued."""
     file = received_file(client, award, *subjects, year=year)
     decision = draft(client, **fields)

@@ -87,7 +87,9 @@ def test_a_draft_across_the_july_2024_change_recomputes_and_stores_its_bonuses(
     assert again["total_vnd"] == 1_420_000 and again["year"] == 2024
 
     stale = client.patch(
-        f"/decisions/{body['decision_id']}", json={"place": "Huế"}, headers=with_etag(MINISTRY, decision)
+        f"/decisions/{body['decision_id']}",
+        json={"place": "Huế"},
+        headers=with_etag(MINISTRY, decision),
     )
     assert stale.status_code == 412
 
@@ -95,9 +97,7 @@ def test_a_draft_across_the_july_2024_change_recomputes_and_stores_its_bonuses(
 def test_a_number_is_unique_per_issuer_and_year(stack: Stack) -> None:
     _, client = with_unit(stack)
     first = draft(client)
-    clash = client.post(
-        "/decisions", json={**_body(first), "title": "Khác"}, headers=MINISTRY
-    )
+    clash = client.post("/decisions", json={**_body(first), "title": "Khác"}, headers=MINISTRY)
     assert clash.status_code == 409
     problem = clash.get_json()
     assert problem["code"] == "number_taken"
@@ -112,10 +112,18 @@ def test_a_number_is_unique_per_issuer_and_year(stack: Stack) -> None:
 
 def _body(answer):  # type: ignore[no-untyped-def]
     body = answer.get_json()
-    keep = (
-        "number issuer issuer_name decided_on title authority legal_bases award_statement "
-        "signer_name signer_title"
-    ).split()
+    keep = [
+        "number",
+        "issuer",
+        "issuer_name",
+        "decided_on",
+        "title",
+        "authority",
+        "legal_bases",
+        "award_statement",
+        "signer_name",
+        "signer_title",
+    ]
     return {k: body[k] for k in keep}
 
 
@@ -143,7 +151,9 @@ def test_recipients_come_only_from_files_a_decision_may_take(stack: Stack) -> No
     twice = add(client, added, (file_id, "cb-027-s3"))
     assert twice.status_code == 422
     # a draft is the Ministry's alone
-    assert client.get(f"/decisions/{added.get_json()['decision_id']}", headers=UNIT).status_code == 404
+    assert (
+        client.get(f"/decisions/{added.get_json()['decision_id']}", headers=UNIT).status_code == 404
+    )
     assert client.get("/decisions/sources", headers=UNIT).status_code == 403
 
 
@@ -200,7 +210,7 @@ def test_issuing_writes_the_registry_moves_the_files_and_later_verdicts_count_it
 
 
 def test_issuing_refuses_with_every_reason_and_changes_nothing(stack: Stack) -> None:
-    app, client = with_unit(stack)
+    _, client = with_unit(stack)
     empty = draft(client)
     refused = issue(client, empty)
     assert refused.status_code == 409
@@ -216,7 +226,12 @@ def test_issuing_refuses_with_every_reason_and_changes_nothing(stack: Stack) -> 
     still = client.get(f"/decisions/{decision.get_json()['decision_id']}", headers=MINISTRY)
     assert still.get_json()["state"] == "draft"
     assert still.headers["ETag"] == decision.headers["ETag"]
-    assert client.get(f"/eligibility?award=CSTDCS&year=2024&subject={PEOPLE[7]}", headers=MINISTRY).status_code == 200
+    assert (
+        client.get(
+            f"/eligibility?award=CSTDCS&year=2024&subject={PEOPLE[7]}", headers=MINISTRY
+        ).status_code
+        == 200
+    )
     nomination = client.get(f"/nominations/{file.get_json()['nomination_id']}", headers=UNIT)
     assert nomination.get_json()["state"] == "received"
 
