@@ -470,3 +470,45 @@ def test_a_rule_pack_refuses_what_it_cannot_store_and_is_stored_nfc(stack: Stack
     assert stored["document"]["awards"][0]["name"] == unicodedata.normalize(
         "NFC", pack["awards"][0]["name"]
     )
+
+
+def test_a_nominee_workbook_names_the_cell_it_refuses_and_is_read_nfc(stack: Stack) -> None:
+    app, client = seeded(stack)
+    draft = new_file(client, UNIT)
+    url = f"/nominations/{draft.get_json()['nomination_id']}"
+    before = state(app)
+    sheet = "'Người được đề nghị'"
+    for rows, cell in [
+        ([("cb-027-0001", "Tốt"), ("cb-027\x7f", "Mã có ký tự điều khiển")], f"{sheet}!A3"),
+        ([("cb-027-0001", "Tóm\x85tắt")], f"{sheet}!B2"),
+        ([("x" * 65, "Mã quá dài")], f"{sheet}!A2"),
+    ]:
+        sent = upload(
+            client, f"{url}/nominees/import", nominee_workbook(rows), with_etag(UNIT, draft)
+        )
+        assert list(refused(sent)["errors"]) == [cell], rows
+    assert state(app) == before
+
+    summary = "Hoàn thành xuất sắc nhiệm vụ; sáng kiến “Số hóa hồ sơ”"
+    sent = upload(
+        client,
+        f"{url}/nominees/import",
+        nominee_workbook([(nfd("cb-027-0001"), nfd(summary))]),
+        with_etag(UNIT, draft),
+    )
+    assert sent.status_code == 200, sent.get_json()
+    nominees = client.get(url, headers=UNIT).get_json()["nominees"]
+    assert [(n["subject_id"], n["report_summary"]) for n in nominees] == [("cb-027-0001", summary)]
+
+
+def nominee_workbook(rows: list[tuple[Any, Any]]) -> bytes:
+    """The nominee sheet with ``rows`` (openpyxl writes DEL and C1 controls, not C0 ones)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Người được đề nghị"
+    sheet.append(["Mã cán bộ/đơn vị", "Tóm tắt thành tích"])
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
