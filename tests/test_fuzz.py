@@ -78,7 +78,7 @@ from services.identity.service import SERVICE as IDENTITY
 from services.notify.service import SERVICE as NOTIFY
 from services.scoring.service import SERVICE as SCORING
 from tests.support.stack import Stack
-from tests.support.tokens import ministry_officer, unit_officer
+from tests.support.tokens import as_role, ministry_officer, unit_officer
 
 SERVICES = [IDENTITY, CRITERIA, SCORING, AWARDS, NOTIFY]
 ROLES = ("ministry", "unit")
@@ -423,7 +423,57 @@ def notify_target(stack: Stack, upstream: Upstream) -> Target:
 
 
 def awards_target(stack: Stack, upstream: Upstream) -> Target:
-    return Target(service_app(stack, AWARDS), {role: minted_caller(role) for role in ROLES})
+    """Awards with the units and regions identity published, the sample rule pack published,
+    the sample registry imported (people of stp-01 and stp-79-2025, awards of 2019-2024), a
+    region of 2024 that stp-01 leads, a registration, a draft nomination of stp-01 naming two
+    of its people, and the region's acclamation ballot: so requests reach real objects."""
+    from services.awards.tests import seed
+
+    app = _with_read_models(stack, AWARDS, upstream.identity)
+    client = app.test_client()
+    pack = seed.publish_sample_pack(client)
+    seed.import_sample_history(client)
+    seed.deliver(stack, app, seed.region_event(seed.REGION, 2024, UNIT, seed.MEMBERS))
+    unit = unit_officer(UNIT)
+    people = _ok(client.get(f"/people?unit={UNIT}&page_size=200", headers=unit))["items"]
+    staff = [p["staff_code"] for p in people]
+    registration = _ok(
+        client.post(
+            "/registrations",
+            headers=unit,
+            json={"unit": UNIT, "year": 2024, "award": "LDTT", "subject": staff[0]},
+        ),
+        201,
+    )
+    nomination = _ok(seed.new_file(client, unit, subjects=tuple(staff[:2])))
+    lead = as_role("region_lead", "region", seed.REGION, unit=UNIT)
+    acclamation = _ok(
+        client.post(
+            "/acclamations",
+            headers=lead,
+            json={
+                "region": seed.REGION,
+                "year": 2024,
+                "award": "CO_NGANH",
+                "candidate_unit": UNIT,
+            },
+        ),
+        201,
+    )
+    return Target(
+        app,
+        {role: minted_caller(role) for role in ROLES},
+        known={
+            "pack_id": [pack["pack_id"]],
+            "staff_code": [*staff[:2], "cb-027-0000"],
+            "unit_id": [UNIT, "stp-79-2025"],
+            "registration_id": [registration["id"]],
+            "nomination_id": [nomination["nomination_id"]],
+            "subject_id": staff[:2],
+            "acclamation_id": [acclamation["acclamation_id"]],
+            "year": [2024, YEAR],
+        },
+    )
 
 
 TARGETS: dict[str, Callable[[Stack, Upstream], Target]] = {
