@@ -227,9 +227,7 @@ class Nominee(Base):
     __table_args__ = (UniqueConstraint("nomination_id", "subject_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    nomination_id: Mapped[str] = mapped_column(
-        ForeignKey("nominations.nomination_id"), index=True
-    )
+    nomination_id: Mapped[str] = mapped_column(ForeignKey("nominations.nomination_id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     subject_kind: Mapped[str] = mapped_column(String(16))  # individual | collective
@@ -255,9 +253,7 @@ class Attachment(Base):
     __tablename__ = "attachments"
 
     attachment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    nomination_id: Mapped[str] = mapped_column(
-        ForeignKey("nominations.nomination_id"), index=True
-    )
+    nomination_id: Mapped[str] = mapped_column(ForeignKey("nominations.nomination_id"), index=True)
     nominee_id: Mapped[int | None] = mapped_column(ForeignKey("nominees.id"))
     purpose: Mapped[str] = mapped_column(String(16))  # report | cover_letter
     filename: Mapped[str] = mapped_column(String(255))
@@ -275,9 +271,7 @@ class NominationMove(Base):
     __tablename__ = "nomination_moves"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    nomination_id: Mapped[str] = mapped_column(
-        ForeignKey("nominations.nomination_id"), index=True
-    )
+    nomination_id: Mapped[str] = mapped_column(ForeignKey("nominations.nomination_id"), index=True)
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str] = mapped_column(String(64))
@@ -300,9 +294,7 @@ class Acclamation(Base):
     award_code: Mapped[str] = mapped_column(String(32))
     candidate_unit_id: Mapped[str] = mapped_column(String(64), index=True)
     voter_unit_ids: Mapped[list[str]] = mapped_column(JSON)  # the region's members at opening
-    nomination_id: Mapped[str | None] = mapped_column(
-        ForeignKey("nominations.nomination_id")
-    )
+    nomination_id: Mapped[str | None] = mapped_column(ForeignKey("nominations.nomination_id"))
     state: Mapped[str] = mapped_column(String(16))  # open | closed
     revision: Mapped[int] = mapped_column(Integer, default=1)
     opened_by: Mapped[str] = mapped_column(String(64))
@@ -422,12 +414,8 @@ class AgendaItem(Base):
     __table_args__ = (UniqueConstraint("session_id", "nomination_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    session_id: Mapped[str] = mapped_column(
-        ForeignKey("council_sessions.session_id"), index=True
-    )
-    nomination_id: Mapped[str] = mapped_column(
-        ForeignKey("nominations.nomination_id"), index=True
-    )
+    session_id: Mapped[str] = mapped_column(ForeignKey("council_sessions.session_id"), index=True)
+    nomination_id: Mapped[str] = mapped_column(ForeignKey("nominations.nomination_id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     added_by: Mapped[str] = mapped_column(String(64))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -485,9 +473,7 @@ class CommentEntry(Base):
     __table_args__ = (UniqueConstraint("posting_id", "nominee_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    posting_id: Mapped[str] = mapped_column(
-        ForeignKey("comment_postings.posting_id"), index=True
-    )
+    posting_id: Mapped[str] = mapped_column(ForeignKey("comment_postings.posting_id"), index=True)
     nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"), index=True)
     nomination_id: Mapped[str] = mapped_column(String(36), index=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -579,9 +565,7 @@ class DecisionRecipient(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     decision_id: Mapped[str] = mapped_column(ForeignKey("decisions.decision_id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    nomination_id: Mapped[str] = mapped_column(
-        ForeignKey("nominations.nomination_id"), index=True
-    )
+    nomination_id: Mapped[str] = mapped_column(ForeignKey("nominations.nomination_id"), index=True)
     nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"), index=True)
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     subject_kind: Mapped[str] = mapped_column(String(16))  # individual | collective
@@ -637,9 +621,7 @@ class AwardReview(Base):
     __table_args__ = (UniqueConstraint("revocation_id", "recipient_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    revocation_id: Mapped[str] = mapped_column(
-        ForeignKey("revocations.revocation_id"), index=True
-    )
+    revocation_id: Mapped[str] = mapped_column(ForeignKey("revocations.revocation_id"), index=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("decision_recipients.id"), index=True)
     revoked_recipient_id: Mapped[int] = mapped_column(ForeignKey("decision_recipients.id"))
     relied_on: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
