@@ -10,8 +10,9 @@ metrics and only Prometheus may scrape them; scoring's API pods share one volume
 evidence files, and the gateway lets those files through; every API and the gateway verify
 tokens with identity's JWKS, with one issuer and one audience, and their NetworkPolicies let
 them fetch it; only identity's API holds the passphrase of the signing keys; the gateway counts
-its rate limits in a Redis only it can reach; and no Kubernetes manifest loads demo data
-(identity's accounts, criteria's tables).
+its rate limits in a Redis only it can reach; no Kubernetes manifest loads demo data
+(identity's accounts, criteria's tables); notify's mailer reaches the SMTP relay and nothing
+else outside, and the embedded mode's mail server runs in no manifest.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ COMPONENTS = (
     "consumer",
     "scheduler",
     "deliverer",
+    "mailer",
+    "reminder",
     "migrate",
     "gateway",
     "cache",
@@ -54,9 +57,14 @@ COMPONENTS = (
 # Processes that are not a service's: one Deployment each, in <name>.yaml, named <name>.
 SINGLE = ("gateway", "web")
 THIRD_PARTY = ("redis.yaml",)  # manifests of someone else's image (not the platform's)
-WORKERS = ("relay", "consumer", "scheduler", "deliverer")  # no HTTP API; THIDUA_METRICS_PORT
+# No HTTP API; THIDUA_METRICS_PORT.
+WORKERS = ("relay", "consumer", "scheduler", "deliverer", "mailer", "reminder")
 SCHEDULING = ("scoring",)  # services with a scheduler process (deadlines that act by themselves)
 DELIVERING = ("notify",)  # services with a webhook deliverer (it POSTs to external systems)
+MAILING = ("notify",)  # services with a mailer (SMTP) and a reminder (deadlines, digests)
+# Procfile processes of the embedded mode alone: no manifest runs them (compose has its own
+# mail catcher, Kubernetes the operator's mail relay).
+EMBEDDED_ONLY = {"mail": ["python", "-m", "services.notify.devmail"]}
 METRICS_PORT = 9100
 # Where Prometheus runs, as the NetworkPolicies name it (the API's and the workers' alike).
 MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
@@ -158,6 +166,11 @@ def walk(node: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
         for i, value in enumerate(node):
             yield path, i, value
             yield from walk(value, f"{path}[{i}]")
+
+
+def deployed_procfile() -> dict[str, list[str]]:
+    """The Procfile's processes that compose and Kubernetes run too (not EMBEDDED_ONLY's)."""
+    return {name: command for name, command in procfile().items() if name not in EMBEDDED_ONLY}
 
 
 def procfile() -> dict[str, list[str]]:
@@ -323,18 +336,19 @@ def test_every_kubernetes_container_runs_the_one_image() -> None:
 
 def test_every_compose_process_runs_the_one_image() -> None:
     (compose,) = load(DEPLOY / "compose.yaml")
-    infra = ("postgres", "rabbitmq", "redis")
+    infra = ("postgres", "rabbitmq", "redis", "mail")
     app = {n: s for n, s in compose["services"].items() if n not in infra}
     assert {s["image"] for s in app.values()} == {"thidua:dev"}
     assert {s["build"]["dockerfile"] for s in app.values()} == {"deploy/Dockerfile"}
     assert compose["services"]["postgres"]["image"].startswith("postgres:15")
     assert compose["services"]["rabbitmq"]["image"].startswith("rabbitmq:3.13-management")
     assert compose["services"]["redis"]["image"].startswith("redis:7")
+    assert compose["services"]["mail"]["image"].startswith("axllent/mailpit:v")
 
 
 def test_kubernetes_runs_every_process_of_the_procfile() -> None:
     """What `make up` runs on one machine is what Kubernetes runs, with the same commands."""
-    for name, command in procfile().items():
+    for name, command in deployed_procfile().items():
         service, _, role = name.partition("-")
         file = K8S / f"{service}.yaml"
         deployment = service if service in SINGLE else f"{service}-{role or 'api'}"
@@ -344,7 +358,7 @@ def test_kubernetes_runs_every_process_of_the_procfile() -> None:
 
 def test_every_compose_process_runs_the_procfile_commands() -> None:
     (compose,) = load(DEPLOY / "compose.yaml")
-    for name, command in procfile().items():
+    for name, command in deployed_procfile().items():
         service, _, role = name.partition("-")
         compose_name = name if role or service in SINGLE else f"{service}-api"
         assert compose["services"][compose_name]["command"] == command, name
@@ -539,8 +553,16 @@ def test_service_network_policies(service: str) -> None:
 def test_relays_and_consumers_serve_their_metrics(service: str) -> None:
     """kit.metrics.serve serves them on THIDUA_METRICS_PORT, at BIND_HOST."""
     workers = worker_deployments(service)
-    expected = 1 + (service in CONSUMING) + (service in SCHEDULING) + (service in DELIVERING)
-    assert len(workers) == expected, "a relay, and a consumer, scheduler, deliverer if any"
+    expected = (
+        1
+        + (service in CONSUMING)
+        + (service in SCHEDULING)
+        + (service in DELIVERING)
+        + 2 * (service in MAILING)
+    )
+    assert len(workers) == expected, (
+        "a relay, and a consumer, scheduler, deliverer, mailer and reminder if any"
+    )
     for doc in workers:
         where = doc["metadata"]["name"]
         (container,) = pod_spec(doc)["containers"]
@@ -1071,3 +1093,94 @@ def test_the_web_applications_cookie_key_is_a_secret_and_its_readiness_is_the_ga
     assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert web["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+# -- notify: e-mail and reminders ------------------------------------------------------------
+
+
+def test_notify_runs_its_mailer_and_reminder_everywhere() -> None:
+    """`send-mail` and `remind` run as the Procfile runs them, in compose and on Kubernetes;
+    both are safe with replicas, so their budgets let a drain evict one pod at a time."""
+    docs = load(K8S / "notify.yaml")
+    commands = {"mailer": "send-mail", "reminder": "remind"}
+    for role, verb in commands.items():
+        command = ["python", "-m", "services.notify", verb]
+        assert procfile()[f"notify-{role}"] == command
+        deployment = find(docs, "Deployment", f"notify-{role}")
+        (container,) = pod_spec(deployment)["containers"]
+        assert container["command"] == command, "no --once: it runs until SIGTERM"
+        assert deployment in worker_deployments("notify"), "metrics, PodMonitor, NetworkPolicies"
+        (budget,) = [
+            d
+            for d in docs
+            if d["kind"] == "PodDisruptionBudget"
+            and d["spec"]["selector"]["matchLabels"]
+            == deployment["spec"]["selector"]["matchLabels"]
+        ]
+        assert budget["spec"].get("maxUnavailable") == 1, role
+        service = compose_services()[f"notify-{role}"]
+        assert service["command"] == command
+        assert service["depends_on"]["notify-migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+        assert service["environment"]["NOTIFY_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert find(docs, "Deployment", "notify-mailer")["spec"]["replicas"] == 2
+
+
+def test_the_mailer_reaches_its_database_dns_and_the_smtp_relay_only() -> None:
+    """A message can go nowhere but to the relay NOTIFY_SMTP_HOST names: the mailer's egress is
+    its database, DNS and one address block on NOTIFY_SMTP_PORT; the reminder, which only
+    queues messages, reaches no address outside the cluster at all. The relay's credentials
+    come from a Secret, and never cross the network in clear."""
+    docs = load(K8S / "notify.yaml")
+    mailer = find(docs, "Deployment", "notify-mailer")
+    env = effective_env(pod_spec(mailer)["containers"][0])
+    port = int(env["NOTIFY_SMTP_PORT"])
+    assert env["NOTIFY_SMTP_SECURITY"] in ("starttls", "tls"), "no password in clear"
+    for name in ("NOTIFY_SMTP_USERNAME", "NOTIFY_SMTP_PASSWORD"):
+        assert env[name]["secretKeyRef"]["name"] == "notify-smtp", name
+    assert urlsplit(env["NOTIFY_WEB_URL"]).scheme == "https", "the e-mails' links"
+    for role, outside in (("mailer", [port]), ("reminder", [])):
+        labels = pod_labels(find(docs, "Deployment", f"notify-{role}"))
+        rules = policy_rules("egress", labels)
+        assert rules, f"notify-{role}: no NetworkPolicy limits its egress"
+        peers = [peer for rule in rules for peer in rule["to"]]
+        databases = {
+            peer["podSelector"]["matchLabels"].get("cnpg.io/cluster")
+            for peer in peers
+            if "podSelector" in peer and "namespaceSelector" not in peer
+        }
+        assert databases == {"notify-db"}, f"notify-{role}: its own database, no broker, no other"
+        blocks = [rule for rule in rules if any("ipBlock" in peer for peer in rule["to"])]
+        opened = [p["port"] for rule in blocks for p in rule.get("ports", [])]
+        assert opened == outside, f"notify-{role} reaches {opened} outside the cluster"
+        for rule in blocks:
+            for peer in rule["to"]:
+                cidr = peer["ipBlock"]["cidr"]
+                assert cidr.endswith("/32") and not peer["ipBlock"].get("except"), cidr
+        ingress = policy_rules("ingress", labels)
+        assert ingress and all(rule.get("from") == [MONITORING] for rule in ingress), role
+
+
+def test_the_local_mail_server_runs_in_the_embedded_mode_only() -> None:
+    """`make up` runs services/notify/devmail.py as `mail`, listening where the mailer's
+    defaults send (NOTIFY_SMTP_HOST and NOTIFY_SMTP_PORT unset), so e-mail works with no
+    configuration; it accepts anything from anyone, so no manifest runs it: compose sends to
+    its own mail catcher, Kubernetes to the operator's relay."""
+    from services.notify import devmail
+    from services.notify.settings import read_people
+
+    assert {name: procfile()[name] for name in EMBEDDED_ONLY} == EMBEDDED_ONLY
+    defaults, listening = read_people({}), devmail._arguments([])
+    assert (listening.host, listening.port) == (defaults["smtp_host"], defaults["smtp_port"])
+    assert defaults["smtp_security"] == "none" and defaults["smtp_username"] is None
+    for where, _, container in k8s_containers():
+        words = " ".join([*container.get("command", []), *container.get("args", [])])
+        assert "devmail" not in words, where
+    compose = compose_services()
+    for name, service in compose.items():
+        assert "devmail" not in " ".join(service.get("command") or []), name
+    mailer = compose["notify-mailer"]["environment"]
+    assert mailer["NOTIFY_SMTP_HOST"] == "mail", "compose's mail catcher"
+    assert mailer["NOTIFY_SMTP_PORT"] == "1025"
+    assert compose["mail"]["ports"] == ["127.0.0.1:8025:8025"], "its web page on the loopback"
