@@ -68,8 +68,9 @@ def delivery_view(delivery: WebhookDelivery, event: FeedEvent, **extra: Any) -> 
         "sequence": delivery.sequence,
         "status": delivery.status,
         "attempts": delivery.attempts,
+        # None when it is not pending, or waits for an earlier one of its subject.
         "next_attempt_at": delivery.next_attempt_at
-        if delivery.status == deliveries.PENDING
+        if delivery.status == deliveries.PENDING and delivery.next_attempt_at < deliveries.WAITING
         else None,
         "created_at": delivery.created_at,
         "last_attempt_at": delivery.last_attempt_at,

@@ -5,8 +5,10 @@ deliverer (services/notify/deliverer.py) on a retry schedule, in order per subje
   an event notify has handled is an event every subscribed endpoint will get.
 - **Order.** Each delivery has a ``sequence``: 1, 2, ... per endpoint and subject. Only the
   head of a subject (its lowest pending sequence) may be attempted, so a later event waits
-  while an earlier one is retrying. A delivery that has failed for good no longer holds the
-  others back; replaying it puts it back in line where it was.
+  while an earlier one is retrying. A delivery queued behind another is not due at all
+  (``next_attempt_at`` is ``WAITING``) until the one before it is delivered or has failed for
+  good, which wakes it, so the deliverer never wades through blocked rows; the head check
+  stays as the guard (a replayed message goes back in line where it was).
 - **Retries**: the first attempt at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h later
   (each ±10 %), or when the receiver's ``Retry-After`` says; after the eighth the delivery
   has failed. Non-2xx answers fail, 3xx included (redirects are not followed).
@@ -22,7 +24,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select, update
@@ -48,6 +50,8 @@ SCHEDULE = (
     timedelta(hours=10),
 )
 JITTER = 0.1
+WAITING = datetime(9999, 1, 1, tzinfo=UTC)  # behind an earlier pending delivery of its subject
+CANDIDATES = 4  # a claim looks at this many due rows per delivery it may take
 GIVE_UP_AFTER = timedelta(days=5)
 LONGEST_RETRY_AFTER = timedelta(days=1)
 EXCERPT_CHARS = 1024
@@ -77,6 +81,17 @@ def schedule(session: Session, event: FeedEvent) -> int:
             .group_by(WebhookDelivery.endpoint_id)
         ).all()
     )
+    busy = set(
+        session.scalars(
+            select(WebhookDelivery.endpoint_id)
+            .where(
+                WebhookDelivery.subject == event.subject,
+                WebhookDelivery.status == PENDING,
+                WebhookDelivery.endpoint_id.in_(wanting),
+            )
+            .distinct()
+        )
+    )
     for endpoint_id in wanting:
         session.add(
             WebhookDelivery(
@@ -86,7 +101,7 @@ def schedule(session: Session, event: FeedEvent) -> int:
                 sequence=(last_of.get(endpoint_id) or 0) + 1,
                 status=PENDING,
                 attempts=0,
-                next_attempt_at=event.received_at,
+                next_attempt_at=WAITING if endpoint_id in busy else event.received_at,
                 created_at=event.received_at,
             )
         )
@@ -113,13 +128,19 @@ def claim(
     ``now + lease`` (another deliverer skips them; a crashed one's come back then).
     ``budget(endpoint_id)`` says whether the endpoint's rate limit allows one more now."""
     earlier = aliased(WebhookDelivery)
+    due = (
+        select(WebhookDelivery.id)
+        .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now)
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+        .limit(limit * CANDIDATES)
+    )
     query = (
         select(WebhookDelivery, WebhookEndpoint.url, FeedEvent.event_id, FeedEvent.body)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
         .join(FeedEvent, FeedEvent.id == WebhookDelivery.feed_event_id)
         .where(
+            WebhookDelivery.id.in_(due.scalar_subquery()),
             WebhookDelivery.status == PENDING,
-            WebhookDelivery.next_attempt_at <= now,
             WebhookEndpoint.enabled.is_(True),
             ~exists().where(
                 and_(
@@ -191,8 +212,10 @@ def record(
     result: Outcome,
     now: datetime,
     jitter: Callable[[], float] = random.random,
+    waiting: set[tuple[int, str]] | None = None,
 ) -> str:
-    """Log the attempt and move the delivery on; returns its status afterwards."""
+    """Log the attempt and move the delivery on; returns its status afterwards. ``waiting``:
+    the (endpoint, subject) pairs with a delivery waiting behind another (None: look)."""
     delivery = session.get(WebhookDelivery, claimed.delivery_id)
     if delivery is None:  # its endpoint was deleted meanwhile
         return FAILED
@@ -214,16 +237,19 @@ def record(
     if result.succeeded:
         delivery.status, delivery.delivered_at = DELIVERED, now
         endpoint.failing_since = None
+        _wake_next(session, delivery, now, waiting)
         return DELIVERED
     endpoint.failing_since = endpoint.failing_since or now
     if result.outcome == "gone":
         _disable(endpoint, "the receiver answered 410 Gone", now)
         delivery.status = FAILED
+        _wake_next(session, delivery, now, waiting)
         return FAILED
     if now - endpoint.failing_since >= GIVE_UP_AFTER:
         _disable(endpoint, "every attempt failed for 5 days", now)
     if delivery.attempts > len(SCHEDULE):
         delivery.status = FAILED
+        _wake_next(session, delivery, now, waiting)
         return FAILED
     delay = SCHEDULE[delivery.attempts - 1] * (1 + JITTER * (2 * jitter() - 1))
     if result.retry_after is not None:
@@ -240,11 +266,51 @@ def record_all(
 ) -> None:
     """``record`` for a batch, with its deliveries and endpoints read in two queries."""
     ids = [claimed.delivery_id for claimed, _ in results]
-    list(session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(ids))))
+    # Held here: the session's identity map keeps only what someone references.
+    rows = list(session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(ids))))
     endpoint_ids = {claimed.endpoint_id for claimed, _ in results}
-    list(session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids))))
-    for claimed, result in results:
-        record(session, claimed, result, now, jitter)
+    endpoints = list(
+        session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids)))
+    )
+    waiting = {
+        (endpoint_id, subject)
+        for endpoint_id, subject in session.execute(
+            select(WebhookDelivery.endpoint_id, WebhookDelivery.subject).where(
+                WebhookDelivery.status == PENDING,
+                WebhookDelivery.next_attempt_at >= WAITING,
+                WebhookDelivery.endpoint_id.in_(endpoint_ids),
+                WebhookDelivery.subject.in_({row.subject for row in rows}),
+            )
+        )
+    }
+    with session.no_autoflush:  # one flush at the end, not one per query
+        for claimed, result in results:
+            record(session, claimed, result, now, jitter, waiting)
+    del rows, endpoints
+
+
+def _wake_next(
+    session: Session,
+    delivery: WebhookDelivery,
+    now: datetime,
+    waiting: set[tuple[int, str]] | None,
+) -> None:
+    """The next pending delivery of the subject, if it was waiting for this one, is due now."""
+    if waiting is not None and (delivery.endpoint_id, delivery.subject) not in waiting:
+        return
+    following = session.scalars(
+        select(WebhookDelivery)
+        .where(
+            WebhookDelivery.endpoint_id == delivery.endpoint_id,
+            WebhookDelivery.subject == delivery.subject,
+            WebhookDelivery.status == PENDING,
+            WebhookDelivery.sequence > delivery.sequence,
+        )
+        .order_by(WebhookDelivery.sequence)
+        .limit(1)
+    ).first()
+    if following is not None and following.next_attempt_at >= WAITING:
+        following.next_attempt_at = now
 
 
 def _disable(endpoint: WebhookEndpoint, reason: str, now: datetime) -> None:
