@@ -49,7 +49,8 @@ def test_the_granted_award_is_in_the_units_inbox_once(stack: Stack) -> None:
     for item in items:
         assert "Quyết định số 123/QĐ-BTP ngày 15/01/2025" in item["body"]
         assert "Sở Tư pháp tỉnh Thử Nghiệm" in item["body"]
-    award_ids = {r["award_id"] for r in decision.get_json()["recipients"]}
-    assert {i["link"].rsplit("/", 1)[-1] for i in items} == award_ids
+    # Each item leads to the recipient's page of the registry, where the award now shows.
+    recipients = {r["subject"] for r in decision.get_json()["recipients"]}
+    assert {i["link"] for i in items} == {f"/awards/people/{s}" for s in recipients}
     for name in ("hanoi_officer", "haiphong_officer", "hcm_officer"):
         assert notify.inbox(people[name])["total"] == 0, name

@@ -13,7 +13,7 @@ from flask import request
 from flask_smorest import Blueprint
 
 from kit.app import accepts, database, principal
-from kit.errors import Invalid, Problem, Text
+from kit.errors import Invalid, PayloadTooLarge, Problem, Text
 from kit.policy import grants_for, require_somewhere
 from services.awards.domain import registry_import, workbook
 from services.awards.schemas_rules import ImportOut
@@ -25,6 +25,12 @@ blueprint = Blueprint(
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A unit's whole registry as a workbook: a 2,000-person unit with ten years of awards is a few
+# MiB, past the platform's general body limit (THIDUA_MAX_BODY_BYTES, 1 MiB by default, which
+# still bounds a JSON document). The workbook's own limits (domain.workbook) bound what it
+# unpacks to.
+MAX_WORKBOOK_BYTES = 16 * 1024 * 1024
+MULTIPART_SLACK = 64 * 1024
 IMPORT_BODY = {
     "required": True,
     "content": {
@@ -98,6 +104,16 @@ def import_registry() -> dict[str, Any]:
     require_somewhere(principal(), "registry.edit")
     allowed = _allowed_units()
     if request.mimetype == "multipart/form-data":
+        if request.content_length and request.content_length > MAX_WORKBOOK_BYTES + MULTIPART_SLACK:
+            raise PayloadTooLarge(
+                (
+                    f"Tệp Excel vượt quá {MAX_WORKBOOK_BYTES // 1048576} MiB.",
+                    f"The workbook exceeds {MAX_WORKBOOK_BYTES // 1048576} MiB.",
+                ),
+                limit="upload",
+                limit_value=MAX_WORKBOOK_BYTES,
+            )
+        request.max_content_length = MAX_WORKBOOK_BYTES + MULTIPART_SLACK  # this view's limit
         upload = request.files.get("file")
         if upload is None:
             raise Invalid(

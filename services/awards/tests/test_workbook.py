@@ -189,3 +189,32 @@ def test_a_workbook_imports_problems_point_at_cells_and_nothing_is_saved(stack: 
     assert ("Cán bộ", 4, "C") in {(e["sheet"], e["row"], e["column"]) for e in body["excel_errors"]}
     page = client.get("/people", headers=admin).get_json()
     assert page["total"] == 0
+
+
+def test_a_large_units_workbook_is_taken_past_the_general_body_limit(stack: Stack) -> None:
+    """A whole unit's registry is a workbook of several MiB; the platform's 1 MiB body limit
+    is for JSON requests, and a workbook is bounded by its own limits instead."""
+    import secrets
+
+    from conftest import service_app
+    from services.awards.service import SERVICE
+
+    people = [
+        {
+            **SAMPLE["people"][0],
+            "id": f"cb-lon-{n:05d}",
+            "full_name": f"Nguyễn Văn Lớn {n}",
+            "unit_id": HANOI,
+            # Random titles keep the file from compressing below the general limit.
+            "initiatives": [
+                {"year": 2020 + k, "scope": "co-so", "title": secrets.token_hex(40)}
+                for k in range(8)
+            ],
+        }
+        for n in range(1600)
+    ]
+    data = write_document({"people": people, "awards": []})
+    assert len(data) > 1024 * 1024, "the workbook must be past the general limit to test it"
+    response = upload(service_app(stack, SERVICE).test_client(), data, ministry_officer())
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["people"]["created"] == len(people)

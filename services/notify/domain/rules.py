@@ -128,8 +128,16 @@ def _granted(session: Session, event: CloudEvent) -> Facts:
         day = decision.get("date") or ""
         when = f" ngày {day[8:10]}/{day[5:7]}/{day[:4]}" if len(day) == 10 else ""
         decision = f"Quyết định số {decision.get('number', '')}{when}"
+    recipient = data.get("recipient") or {}
+    # The web application has a page per person and per unit of the registry; the award is
+    # on it, with its decision.
+    if recipient.get("kind") == "individual" and recipient.get("id"):
+        profile = f"/awards/people/{recipient['id']}"
+    else:
+        profile = f"/awards/units/{recipient.get('id') or data['unit_id']}"
     return {
         "award_id": data["award_id"],
+        "profile": profile,
         "unit_id": data["unit_id"],
         "unit_name": recipients.unit_name(session, data["unit_id"]),
         "award_name": data.get("award_name") or data.get("award") or "",
@@ -211,7 +219,7 @@ RULES: dict[str, Rule] = {
         who=_the_unit,
         title="{recipient_name} được tặng {award_name}",
         body="Khen thưởng năm {year} của {unit_name} đã được quyết định ({decision}).",
-        link="/awards/registry/{award_id}",
+        link="{profile}",
     ),
     "awards.nomination.returned": _nomination_rule(
         "nomination_returned",
