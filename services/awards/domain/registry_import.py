@@ -323,6 +323,14 @@ def validate_document(
     errors = _Errors()
     if not errors.keys(document, "", (), ("people", "awards")):
         raise Invalid(errors.by_pointer)
+    if "people" not in document and "awards" not in document:
+        # An empty object is a mistake (a wrong file, a wrapper), not a request to do nothing.
+        errors.add(
+            "/people",
+            "Tài liệu cần có people hoặc awards.",
+            "The document needs people or awards.",
+        )
+        raise Invalid(errors.by_pointer)
     scale = scales(session)
     entries = _list(document.get("people"), "/people", errors)
     award_entries = _list(document.get("awards"), "/awards", errors)

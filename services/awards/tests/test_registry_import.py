@@ -72,6 +72,10 @@ def test_one_bad_row_and_nothing_is_written(stack: Stack) -> None:
     ]
     assert counts(app) == (0, 0, 0)
 
+    empty = post(client, {})  # a wrong file, not a request to import nothing
+    assert empty.status_code == 422 and list(empty.get_json()["errors"]) == ["/people"]
+    assert counts(app) == (0, 0, 0)
+
 
 def test_reimporting_changes_nothing_and_a_change_is_one_update(stack: Stack) -> None:
     app = service_app(stack, SERVICE)
