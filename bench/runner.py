@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, str] = {
     "scoring": "bench.scoring",
     "awards": "bench.awards",
     "webhooks": "bench.webhooks",
+    "mail": "bench.mail",
     "web": "bench.web",
 }
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
