@@ -44,7 +44,8 @@ def seed(session: Session, year: int | None = None) -> int:
             OPERATOR,
             username=username,
             full_name=name,
-            email=None,
+            # example.org: reserved for examples (RFC 2606); make up's mail server keeps them.
+            email=f"{username}@example.org",
             unit_id=unit,
             password=PASSWORD,
         )
