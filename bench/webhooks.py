@@ -270,10 +270,14 @@ def describe(results: list[dict[str, Any]], skipped: list[str]) -> Section:
         )
     )
     section.reading.append(
-        "The writer is faster than the deliverer, so latency grows with the backlog: the p99 "
-        "is mostly time spent queued behind earlier events, not the POST itself. Each round "
-        "claims up to 200 due deliveries, sends them in parallel and records them in one "
-        "transaction; more deliverer replicas share the outbox (FOR UPDATE SKIP LOCKED on "
-        "PostgreSQL)."
+        "Latency is mostly time queued, not the POST: whenever events come faster than one "
+        "deliverer sends (each round claims up to 200 due deliveries, sends them in parallel, "
+        "records them in one transaction), the backlog, and with it the latency, grows until "
+        "the writer stops. On SQLite the writer and the deliverer also take turns at the one "
+        "write lock, so both are slow and the backlog is the whole run; on PostgreSQL the "
+        "deliverer keeps pace with the writer most of the time (the p50), and the writer, "
+        "queueing ten deliveries per event, is what bounds the rate. More deliverer replicas "
+        "share the outbox on PostgreSQL (FOR UPDATE SKIP LOCKED); SQLite is for one machine "
+        "and one deliverer."
     )
     return section
