@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 from dataclasses import replace
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from typing import Any
@@ -31,6 +32,7 @@ from bench import infra, stacks
 from bench.report import Section, Table
 from bench.runner import Options
 from bench.stats import ms, percentile
+from contracts.awards import AwardGranted, DecisionRef, RecipientFact
 from kit import migrate
 from kit.db import utcnow
 from kit.events import CloudEvent
@@ -109,36 +111,36 @@ class Receivers:
             self.process.kill()
 
 
+DAY = date(2026, 11, 30)
+
+
 def granted(n: int) -> CloudEvent:
+    """An awards.award.granted event as awards emits it (its contract), for the n-th award."""
     award_id = str(uuid.uuid4())
     unit_id = f"stp-{n % 60:02d}"
+    fact = AwardGranted(
+        award_id=award_id,
+        recipient=RecipientFact(
+            kind="collective", id=unit_id, name="Sở Tư pháp", unit_id=unit_id, province_code="01"
+        ),
+        unit_id=unit_id,
+        name="Sở Tư pháp",
+        award="BKBT",
+        award_name="Bằng khen của Bộ trưởng Bộ Tư pháp",
+        year=2026,
+        decision=DecisionRef(
+            decision_id=str(uuid.uuid5(uuid.NAMESPACE_URL, award_id)),
+            number=f"{n}/QĐ-BTP",
+            date=DAY,
+        ),
+        bonus_vnd=0,
+        serial=f"BK-{award_id[:8]}",
+    )
     return CloudEvent(
-        type="awards.award.granted",
+        type=AwardGranted.TYPE,
         source="/thidua/awards",
-        subject=f"award/{award_id}",
-        data={
-            "schema_version": 1,
-            "award_id": award_id,
-            "recipient": {
-                "kind": "collective",
-                "id": unit_id,
-                "name": "Sở Tư pháp",
-                "unit_id": unit_id,
-                "province_code": "01",
-            },
-            "unit_id": unit_id,
-            "name": "Sở Tư pháp",
-            "award": "BKBT",
-            "award_name": "Bằng khen của Bộ trưởng Bộ Tư pháp",
-            "year": 2026,
-            "decision": {
-                "decision_id": str(uuid.uuid5(uuid.NAMESPACE_URL, award_id)),
-                "number": f"{n}/QĐ-BTP",
-                "date": "2026-11-30",
-            },
-            "bonus_vnd": 0,
-            "serial": f"BK-{award_id[:8]}",
-        },
+        subject=fact.subject,
+        data={"schema_version": 1, **fact.to_data()},
     )
 
 

@@ -25,6 +25,7 @@ import pytest
 from kombu import Connection, Exchange, Producer, Queue
 
 from kit.events import CloudEvent
+from services.notify.tests.webhook_support import award_granted
 from tests.support import infra
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,36 +44,7 @@ def command(*args: str, amqp_url: str, prefix: str) -> subprocess.CompletedProce
 
 
 def granted() -> CloudEvent:
-    award_id = str(uuid.uuid4())
-    unit_id = "stp-01"
-    return CloudEvent(
-        type="awards.award.granted",
-        source="/thidua/awards",
-        subject=f"award/{award_id}",
-        data={
-            "schema_version": 1,
-            "award_id": award_id,
-            "recipient": {
-                "kind": "collective",
-                "id": unit_id,
-                "name": "Sở Tư pháp",
-                "unit_id": unit_id,
-                "province_code": "01",
-            },
-            "unit_id": unit_id,
-            "name": "Sở Tư pháp",
-            "award": "BKBT",
-            "award_name": "Bằng khen của Bộ trưởng Bộ Tư pháp",
-            "year": 2026,
-            "decision": {
-                "decision_id": str(uuid.uuid5(uuid.NAMESPACE_URL, award_id)),
-                "number": "123/QĐ-BTP",
-                "date": "2026-11-30",
-            },
-            "bonus_vnd": 0,
-            "serial": f"BK-{award_id[:8]}",
-        },
-    )
+    return award_granted()  # the webhook tests' event, valid against its schema
 
 
 @pytest.fixture
