@@ -39,7 +39,10 @@ def criteria(stack: Stack) -> FlaskClient:
 
 
 @pytest.mark.parametrize(
-    ("service", "path"), [(NOTIFY, "/inbox"), (CRITERIA, "/tables")], ids=["notify", "criteria"]
+    # notify's feed: a path a client reads (an inbox is a person's, refused to every client)
+    ("service", "path"),
+    [(NOTIFY, "/feed"), (CRITERIA, "/tables")],
+    ids=["notify", "criteria"],
 )
 def test_a_client_without_the_services_scope_is_refused_directly(
     stack: Stack, service: Service, path: str

@@ -37,6 +37,10 @@ def chain(*handlers: Handler) -> Handler:
         for handler in handlers:
             handler(session, event)
 
+    # What it runs, flattened (a chain of chains runs each handler once, in order), for checks.
+    run_all.handlers = tuple(  # type: ignore[attr-defined]
+        inner for handler in handlers for inner in getattr(handler, "handlers", (handler,))
+    )
     return run_all
 
 
