@@ -55,8 +55,16 @@ up: migrate bus-setup demo-data ## Run the whole platform on this machine (embed
 	@echo "Thi đua platform: open http://127.0.0.1:8080  (API docs: http://127.0.0.1:8080/api/docs)"
 	@$(BIN)/honcho --no-prefix start --procfile Procfile 2>&1
 
+# The browser journeys (tests/web) wait mostly on the platform's processes and on Chromium,
+# the rest mostly on one core and the databases: on a 2-core machine the two halves run side by
+# side, in two pytest processes (the journeys' output follows the rest's). Both must pass.
 test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unless CI=true)
-	$(BIN)/pytest
+	@mkdir -p var
+	@$(BIN)/pytest -p no:cacheprovider tests/web > var/test-browser.log 2>&1 & journeys=$$!; \
+	$(BIN)/pytest --ignore=tests/web; rest=$$?; \
+	wait $$journeys; journeys_rc=$$?; \
+	echo "=== the browser journeys (tests/web), run alongside ==="; cat var/test-browser.log; \
+	test $$rest -eq 0 && test $$journeys_rc -eq 0
 
 screenshots: install ## Run the browser tests and write their screenshots into docs/screenshots/
 	THIDUA_SCREENSHOTS=1 $(BIN)/pytest tests/web

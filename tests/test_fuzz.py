@@ -18,7 +18,7 @@ that caused it) is listed in the test's message with the smallest request that s
 (as curl) and the response; nothing stops at the first one. Set ``THIDUA_FUZZ_REPORT`` to a
 file name to also get them as JSON lines there.
 
-Bounded and deterministic, to fit in ``make test`` (about two minutes on two cores): a fixed
+Bounded and deterministic, to fit in ``make test`` (a few minutes on two cores): a fixed
 number of random examples per operation, derandomized generation with a fixed seed, no
 Hypothesis example database, no shrinking, no deadline. Both callers run on SQLite + the
 local bus; on PostgreSQL + RabbitMQ the ministry officer runs, with fewer random examples.
@@ -86,7 +86,7 @@ UNIT = "stp-01"  # the unit officer's unit: Sở Tư pháp thành phố Hà Nộ
 YEAR = 2026  # the year of the demo accounts' roles, the regions and the scoring round
 
 # Random examples per operation (on top of the document's examples and the coverage cases).
-MAX_EXAMPLES = {"embedded": 20, "infra": 4}
+MAX_EXAMPLES = {"embedded": 10, "infra": 3}
 SEED = 20260008
 
 CHECKS = (

@@ -21,6 +21,12 @@ PRIVATE_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 TEST_KEYS = StaticKeys({KID: PRIVATE_KEY.public_key()})
 
 
+# Modules keep tokens minted at import (``OFFICER = ministry_officer()``), and the whole suite
+# runs longer than a real token lives (15 min): the tests' tokens live a working day unless a
+# test asks for less (an expiry test passes ``lifetime``).
+LIFETIME = 8 * 3600
+
+
 def mint(
     subject: str = "user-1",
     *,
@@ -28,7 +34,7 @@ def mint(
     grants: tuple[Grant, ...] = (),
     kind: str = "user",
     scope: str = "",
-    lifetime: int = 900,
+    lifetime: int = LIFETIME,
     key: Any = PRIVATE_KEY,
     kid: str = KID,
     **claims: Any,
