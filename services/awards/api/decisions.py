@@ -27,6 +27,7 @@ from kit.pagination import paginate
 from kit.policy import NATIONAL, Target, allows, grants_for, require
 from kit.preconditions import if_match, require_match, takes_if_match
 from services.awards import documents
+from services.awards.api import uploads
 from services.awards.domain import decisions, nominations, revocations
 from services.awards.domain.decisions import DECISION
 from services.awards.models import Decision, DecisionRecipient, Revocation
@@ -54,7 +55,6 @@ blueprint = Blueprint(
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
-MULTIPART_SLACK = 64 * 1024
 STALE = (
     "Quyết định đã được người khác sửa; hãy tải lại.",
     "Someone else changed the decision; reload it.",
@@ -364,20 +364,13 @@ def _form_ids(name: str) -> list[int] | None:
         ) from None
 
 
-def _upload() -> tuple[str | None, bytes]:
-    limit = nominations.MAX_FILE_BYTES
-    if request.content_length and request.content_length > limit + MULTIPART_SLACK:
-        raise nominations.too_large()
-    request.max_content_length = limit + MULTIPART_SLACK
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise Invalid(
-            {"file": [("Cần văn bản quyết định hủy bỏ.", "The revocation's document is required.")]}
-        )
-    content = upload.stream.read(limit + 1)
-    if len(content) > limit:
-        raise nominations.too_large()
-    return upload.filename, content
+def _upload() -> tuple[str, bytes]:
+    """The revocation's document (multipart ``file``), bounded like a nomination's files."""
+    return uploads.read_file(
+        nominations.MAX_FILE_BYTES,
+        nominations.too_large,
+        ("Cần văn bản quyết định hủy bỏ.", "The revocation's document is required."),
+    )
 
 
 def describe_revocation(session: Session, revocation: Revocation) -> dict[str, Any]:

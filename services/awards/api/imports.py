@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 from kit.app import accepts, database, principal
 from kit.errors import Invalid, PayloadTooLarge, Problem, Text
 from kit.policy import grants_for, require_somewhere
+from services.awards.api import uploads
 from services.awards.domain import registry_import, workbook
 from services.awards.schemas_rules import ImportOut
 
@@ -30,7 +31,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # still bounds a JSON document). The workbook's own limits (domain.workbook) bound what it
 # unpacks to.
 MAX_WORKBOOK_BYTES = 16 * 1024 * 1024
-MULTIPART_SLACK = 64 * 1024
 IMPORT_BODY = {
     "required": True,
     "content": {
@@ -94,6 +94,17 @@ def _by_cell(refused: Invalid, locate: workbook.Locate) -> Invalid:
     return Invalid(by_cell, refused.detail, excel_errors=listed, error_count=len(listed))
 
 
+def _workbook_too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(
+        (
+            f"Tệp Excel vượt quá {MAX_WORKBOOK_BYTES // 1048576} MiB.",
+            f"The workbook exceeds {MAX_WORKBOOK_BYTES // 1048576} MiB.",
+        ),
+        limit="upload",
+        limit_value=MAX_WORKBOOK_BYTES,
+    )
+
+
 @blueprint.route("/registry/import", methods=["POST"])
 @accepts("application/json", "multipart/form-data")
 @blueprint.doc(requestBody=IMPORT_BODY)
@@ -104,16 +115,7 @@ def import_registry() -> dict[str, Any]:
     require_somewhere(principal(), "registry.edit")
     allowed = _allowed_units()
     if request.mimetype == "multipart/form-data":
-        if request.content_length and request.content_length > MAX_WORKBOOK_BYTES + MULTIPART_SLACK:
-            raise PayloadTooLarge(
-                (
-                    f"Tệp Excel vượt quá {MAX_WORKBOOK_BYTES // 1048576} MiB.",
-                    f"The workbook exceeds {MAX_WORKBOOK_BYTES // 1048576} MiB.",
-                ),
-                limit="upload",
-                limit_value=MAX_WORKBOOK_BYTES,
-            )
-        request.max_content_length = MAX_WORKBOOK_BYTES + MULTIPART_SLACK  # this view's limit
+        uploads.allow_body(MAX_WORKBOOK_BYTES, _workbook_too_large)
         upload = request.files.get("file")
         if upload is None:
             raise Invalid(

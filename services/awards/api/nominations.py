@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Response, jsonify, request, send_file
+from flask import Response, jsonify, send_file
 from flask_smorest import Blueprint
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from kit.errors import Conflict, Invalid, NotFound, Problem
 from kit.pagination import paginate
 from kit.policy import Target, allows, grants_for, require
 from kit.preconditions import if_match, require_match, takes_if_match
+from services.awards.api import uploads
 from services.awards.domain import (
     acclamations,
     nominations,
@@ -51,7 +52,6 @@ blueprint = Blueprint(
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MULTIPART_SLACK = 64 * 1024
 UPLOAD_BODY = {
     "required": True,
     "content": {
@@ -372,18 +372,9 @@ def add_nominees(payload: dict[str, Any], nomination_id: str) -> Response:
         return respond(session, nomination)
 
 
-def _upload(limit: int) -> tuple[str | None, bytes]:
+def _upload(limit: int) -> tuple[str, bytes]:
     """The multipart ``file``: 413 past ``limit`` before reading it whole, 422 when absent."""
-    if request.content_length and request.content_length > limit + MULTIPART_SLACK:
-        raise nominations.too_large()
-    request.max_content_length = limit + MULTIPART_SLACK
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise Invalid({"file": [("Bắt buộc.", "Required.")]}, ("Thiếu tệp.", "No file was sent."))
-    content = upload.stream.read(limit + 1)
-    if len(content) > limit:
-        raise nominations.too_large()
-    return upload.filename, content
+    return uploads.read_file(limit, nominations.too_large)
 
 
 @blueprint.route("/<nomination_id>/nominees/import", methods=["POST"])
