@@ -6,7 +6,7 @@ SERVICES := identity criteria scoring awards notify
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install web-assets migrate bus-setup demo-data up test screenshots lint format bench manifests lock clean
+.PHONY: help install web-assets migrate bus-setup demo-data up test screenshots lint format bench chaos manifests lock clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ format: install ## Rewrite the code in the project's style
 
 bench: install ## Measure the platform and write docs/benchmarks.md
 	$(BIN)/python -m bench
+
+chaos: install ## The long fault campaign (SIGKILLs and connection cuts during a year-end), into docs/benchmarks.md
+	$(BIN)/python -m bench --only chaos
 
 manifests: install ## Check the deployment files in deploy/ (and render deploy/k8s when kubectl is here)
 	$(BIN)/pytest -q tests/test_manifests.py

@@ -26,10 +26,12 @@ BENCHMARKS: dict[str, str] = {
     "identity": "bench.identity",
     "revocation": "bench.revocation",
     "scoring": "bench.scoring",
+    "national": "bench.national",
     "awards": "bench.awards",
     "webhooks": "bench.webhooks",
     "mail": "bench.mail",
     "web": "bench.web",
+    "chaos": "bench.chaos",
 }
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 FULL_COMMAND = "make bench"
