@@ -5,6 +5,13 @@ SQLite is opened in WAL mode with a busy timeout, and every write transaction st
 ``BEGIN IMMEDIATE``: a deferred transaction that reads and then writes can fail at once with
 "database is locked" when another process wrote in between, whereas an immediate one waits
 its turn. Read-only work uses ``Database.read()``, which starts a plain deferred transaction.
+
+On PostgreSQL every wait is bounded (``POSTGRES_WAITS``): connecting, a statement, a lock, a
+transaction left idle by a client that died, and a peer that vanished without closing the
+connection (TCP keepalives). A wait that runs out raises; the HTTP edge answers it with a 503
+that names the cause (``wait_ran_out``), so no request, and no worker, waits for ever behind a
+transaction nobody will finish. The database URL may set any of them itself (a libpq
+parameter in its query string, or ``-c name=value`` in its ``options``), which wins.
 """
 
 from __future__ import annotations
@@ -16,16 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Engine, Integer, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "POSTGRES_WAITS",
     "BigId",
     "Database",
     "UTCDateTime",
     "make_engine",
     "utcnow",
+    "wait_ran_out",
 ]
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL wants a 64-bit identity.
@@ -55,10 +64,68 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# libpq connection parameters: give up connecting after 5 s; probe an idle connection after
+# 30 s, every 10 s, and drop it after 3 unanswered probes (a peer gone without a FIN).
+POSTGRES_CONNECTION = {
+    "connect_timeout": "5",
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+}
+# Server settings of each session (milliseconds): one statement may run 60 s; a lock is waited
+# for 5 s; a transaction left open and idle for 60 s (its client died, or a partition left
+# the connection half-open) is ended by the server, which releases its locks. The server's
+# own defaults (deploy/k8s) say the same, for connections that are not ours.
+POSTGRES_WAITS = {
+    "statement_timeout": "60000",
+    "lock_timeout": "5000",
+    "idle_in_transaction_session_timeout": "60000",
+    # The server's side of the keepalives: it notices a client host gone without a word.
+    "tcp_keepalives_idle": "30",
+    "tcp_keepalives_interval": "10",
+    "tcp_keepalives_count": "3",
+}
+# How long a request waits for a free connection of the pool before it fails.
+POOL_TIMEOUT_S = 10
+
+# The SQLSTATEs of a wait that ran out: lock_timeout (55P03) and statement_timeout (57014).
+_WAIT_STATES = {"55P03": "lock_timeout", "57014": "statement_timeout"}
+
+
+def _postgres_connect_args(url: URL) -> dict[str, str]:
+    """The bounded waits the URL does not set itself, as psycopg connect arguments."""
+    connect_args = {k: v for k, v in POSTGRES_CONNECTION.items() if k not in url.query}
+    options = str(url.query.get("options", ""))
+    waits = " ".join(f"-c {k}={v}" for k, v in POSTGRES_WAITS.items() if f"{k}=" not in options)
+    if waits:
+        connect_args["options"] = f"{options} {waits}".strip()
+    return connect_args
+
+
+def wait_ran_out(error: BaseException) -> str | None:
+    """``lock_timeout`` or ``statement_timeout`` when ``error`` is a bounded wait that ran
+    out (SQLite's busy timeout counts as a lock wait), else None."""
+    original = getattr(error, "orig", None) or error
+    state = getattr(original, "sqlstate", None)
+    if state in _WAIT_STATES:
+        return _WAIT_STATES[state]
+    if type(original).__name__ == "OperationalError" and "database is locked" in str(original):
+        return "lock_timeout"
+    return None
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=10,
+            pool_timeout=POOL_TIMEOUT_S,
+            connect_args=_postgres_connect_args(parsed),
+        )
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

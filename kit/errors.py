@@ -20,6 +20,7 @@ class                      status  slug                       carries
 ``Invalid``                422     ``validation-failed``      ``errors`` (field -> messages)
 ``PreconditionRequired``   428     ``precondition-required``
 ``TooManyRequests``        429     ``too-many-requests``      ``Retry-After`` (``retry_after``)
+``Unavailable``            503     ``service-unavailable``    ``Retry-After`` (``retry_after``)
 ``Problem``                any     any                        the escape hatch: both explicit
 =========================  ======  =========================  ===============================
 
@@ -59,6 +60,7 @@ __all__ = [
     "Text",
     "TooManyRequests",
     "Unauthorized",
+    "Unavailable",
     "localise",
 ]
 
@@ -284,6 +286,26 @@ class TooManyRequests(Error):
         self, detail: Text | None = None, *, retry_after: int | None = None, **extra: Any
     ) -> None:
         super().__init__(detail, **extra)
+        if retry_after is not None:
+            self.headers["Retry-After"] = str(retry_after)
+
+
+class Unavailable(Error):
+    """503: the service cannot answer now, through no fault of the request; the caller may
+    retry the same request after ``retry_after`` seconds (``Retry-After``). ``cause`` names
+    what is missing (``lock_timeout``, ``jwks_unreachable``...) for operators and clients."""
+
+    status, slug = 503, "service-unavailable"
+
+    def __init__(
+        self,
+        detail: Text | None = None,
+        *,
+        cause: str,
+        retry_after: int | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail, cause=cause, **extra)
         if retry_after is not None:
             self.headers["Retry-After"] = str(retry_after)
 

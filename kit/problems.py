@@ -156,6 +156,13 @@ class ProblemSchema(Schema):
         metadata={"description": "OAuth errors (RFC 6749 5.2)", "example": "invalid_grant"}
     )
     error_description = fields.String(metadata={"description": "OAuth errors, in English"})
+    cause = fields.String(
+        metadata={
+            "description": "503: what the service is waiting for (lock_timeout, "
+            "statement_timeout, jwks_unreachable); retry after Retry-After seconds",
+            "example": "lock_timeout",
+        }
+    )
     checks = fields.Dict(
         keys=fields.String(),
         values=fields.String(),

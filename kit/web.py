@@ -23,7 +23,8 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kit import context
-from kit.errors import Error
+from kit.db import wait_ran_out
+from kit.errors import Error, Unavailable
 from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from kit.problems import error_response, prefers_vietnamese, problem_response
 
@@ -188,9 +189,27 @@ def _problem(error: Error) -> Response:
     return error_response(error)
 
 
+# What a caller is told when a bounded database wait (kit.db) ran out: busy, not broken.
+WAIT_RAN_OUT = {
+    "lock_timeout": (
+        "Dữ liệu này đang bị một thao tác khác giữ; hãy thử lại sau ít giây.",
+        "This data is held by another operation; retry in a few seconds.",
+    ),
+    "statement_timeout": (
+        "Cơ sở dữ liệu không trả lời kịp; hãy thử lại sau ít giây.",
+        "The database did not answer in time; retry in a few seconds.",
+    ),
+}
+
+
 def _unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return http_problem(error)
+    cause = wait_ran_out(error)
+    if cause is not None:
+        # Nothing was changed (the transaction rolled back); the same request may succeed soon.
+        log.warning("database wait ran out", extra={"cause": cause, "error": str(error)[:300]})
+        return error_response(Unavailable(WAIT_RAN_OUT[cause], cause=cause, retry_after=2))
     log.exception("unhandled error")
     return problem_response(
         500,
