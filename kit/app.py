@@ -24,11 +24,19 @@ from marshmallow import fields
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from kit import idempotency, inputs, logs, principals, web
-from kit.auth import InvalidToken, JwksCache, KeySource, Principal, bearer_token, verify
+from kit.auth import (
+    InvalidToken,
+    JwksCache,
+    KeySource,
+    KeysUnavailable,
+    Principal,
+    bearer_token,
+    verify,
+)
 from kit.clientaddr import client_address as _address_of
 from kit.config import Settings
 from kit.db import Database
-from kit.errors import Unauthorized
+from kit.errors import Unauthorized, Unavailable
 from kit.ops import blueprint as ops_blueprint
 from kit.policy import install, insufficient_scope, missing_scope
 from kit.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
@@ -118,6 +126,8 @@ def _authenticate() -> Response | None:
         )
     except InvalidToken as error:
         return error_response(Unauthorized.invalid_token(error.reason))
+    except KeysUnavailable as error:
+        return error_response(Unavailable.keys_unreachable(error.retry_after))
     # A valid signature is not enough: identity may since have deactivated the user or
     # withdrawn a role the token carries (kit.principals, decision 0010).
     with runtime().db.read() as session:

@@ -8,7 +8,10 @@ subject, its unit, and its grants (role + scope + period) as identity signed the
 
 Keys come from a ``KeySource``: ``JwksCache`` fetches identity's JWKS over HTTP and caches it;
 an unknown ``kid`` triggers at most one refetch per cooldown, under a lock, so a flood of
-forged tokens cannot make every worker hammer identity.
+forged tokens cannot make every worker hammer identity. When identity cannot be asked (it is
+restarting, or has served no key yet), an unknown ``kid`` is not a forgery we can prove: the
+cache raises ``KeysUnavailable`` (the edge answers 503 with ``Retry-After``, never 401, so a
+client keeps its token) and asks identity again after a second, not after the cooldown.
 
 The issuer and audience to require are the caller's settings (``Settings.token_issuer`` and
 ``token_audience`` in a service, the gateway's own settings); this module reads no environment.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +43,7 @@ __all__ = [
     "InvalidToken",
     "JwksCache",
     "KeySource",
+    "KeysUnavailable",
     "Principal",
     "StaticKeys",
     "audience",
@@ -152,9 +157,22 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         raise InvalidToken("malformed claims") from error
 
 
+class KeysUnavailable(Exception):
+    """Whether a key id is real cannot be told now: identity's keys cannot be fetched.
+
+    Not an ``InvalidToken``: the token may well be good, so the answer is 503 with
+    ``Retry-After: retry_after`` and the client retries with the same token.
+    """
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("the signing keys cannot be fetched from identity")
+        self.retry_after = retry_after
+
+
 class KeySource(Protocol):
     def key(self, kid: str) -> Any | None:
-        """The public key for ``kid``, or None when there is no such key."""
+        """The public key for ``kid``, or None when there is no such key (a source that
+        cannot tell may raise ``KeysUnavailable``)."""
 
 
 def verify(
@@ -230,7 +248,11 @@ class JwksCache:
 
     A ``kid`` not in the cache makes it refetch, but at most once per ``cooldown`` seconds and
     by one thread at a time; the others wait for that fetch and use its answer. When identity
-    is unreachable the last good key set is kept.
+    is unreachable the last good key set is kept, and a ``kid`` outside it raises
+    ``KeysUnavailable``; so does any ``kid`` while identity has served no key at all (it was
+    still starting). In both cases the next fetch comes after ``retry`` seconds, not after
+    the cooldown: a key that identity has just begun to sign with is seen within a second of
+    identity answering again.
     """
 
     def __init__(
@@ -240,15 +262,18 @@ class JwksCache:
         cooldown: float = 30,
         timeout: float = 3,
         fetch: Callable[[str, float], Mapping[str, Any]] | None = None,
+        retry: float = 1.0,
     ) -> None:
         self.url = url
         self.ttl = ttl
         self.cooldown = cooldown
+        self.retry = retry
         self.timeout = timeout
         self._fetch = fetch or _fetch_json
         self._keys: dict[str, Any] = {}
         self._fetched_at = float("-inf")
         self._attempted_at = float("-inf")
+        self._unreachable = False  # the last fetch failed
         self._lock = threading.Lock()
         self.fetches = 0  # how many times identity was asked (metrics and tests)
 
@@ -262,13 +287,19 @@ class JwksCache:
             fresh = now - self._fetched_at <= self.ttl
             if kid in self._keys and fresh:
                 return self._keys[kid]  # another thread refreshed while we waited
-            # Until a first fetch succeeds (identity still starting), retry every second.
-            cooldown = (
-                self.cooldown if self._fetched_at > float("-inf") else min(self.cooldown, 1.0)
-            )
+            cooldown = self.cooldown if self._sure() else min(self.cooldown, self.retry)
             if now - self._attempted_at >= cooldown:
                 self._refresh(now)
-            return self._keys.get(kid)
+            if kid in self._keys:
+                return self._keys[kid]
+            if not self._sure():
+                wait = cooldown - (now - self._attempted_at)  # until the next fetch may go
+                raise KeysUnavailable(retry_after=max(1, math.ceil(wait)))
+            return None
+
+    def _sure(self) -> bool:
+        """Whether the keys held are identity's word: the last fetch answered, with keys."""
+        return not self._unreachable and bool(self._keys)
 
     def _refresh(self, now: float) -> None:
         self._attempted_at = now
@@ -276,7 +307,9 @@ class JwksCache:
         try:
             self._keys = public_keys(self._fetch(self.url, self.timeout))
             self._fetched_at = now
+            self._unreachable = False
         except Exception:
+            self._unreachable = True
             log.warning(
                 "could not fetch the JWKS; keeping the last keys",
                 exc_info=True,

@@ -309,6 +309,20 @@ class Unavailable(Error):
         if retry_after is not None:
             self.headers["Retry-After"] = str(retry_after)
 
+    @classmethod
+    def keys_unreachable(cls, retry_after: int) -> Unavailable:
+        """A token's signing key cannot be checked: identity's keys cannot be fetched now."""
+        return cls(
+            (
+                "Chưa kiểm tra được mã truy cập vì không lấy được khóa ký của dịch vụ định danh; "
+                "hãy thử lại với cùng mã sau ít giây.",
+                "The access token cannot be checked yet: identity's signing keys cannot be "
+                "fetched. Retry with the same token in a few seconds.",
+            ),
+            cause="jwks_unreachable",
+            retry_after=retry_after,
+        )
+
 
 def localise(value: Any, language: str = "vi") -> Any:
     """``value`` with every pair said in ``language`` ("vi" or "en"), through dicts and lists.

@@ -106,7 +106,59 @@ def test_jwks_cache_retries_quickly_until_identity_first_answers(
         return {"keys": [{**jwk, "kid": KID}]}
 
     cache = auth.JwksCache("http://identity/jwks", cooldown=30, fetch=fetch)
-    assert cache.key(KID) is None
+    with pytest.raises(auth.KeysUnavailable) as unavailable:
+        cache.key(KID)  # cannot tell: not a 401 that would make the client drop its token
+    assert unavailable.value.retry_after == 1
     up[0] = True
     clock[0] += 1.5  # not the 30 s cooldown: no key was ever fetched
+    assert cache.key(KID) is not None
+
+
+def test_a_new_key_id_during_identitys_restart_waits_a_second_not_the_cooldown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The campaign's case: keys cached, identity restarts and comes back signing with a key
+    the cache has never seen; the first fetch for it falls in the restart."""
+    clock = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(PRIVATE_KEY.public_key()))
+    state = {"up": True, "kids": [KID]}
+
+    def fetch(url: str, timeout: float) -> dict:
+        if not state["up"]:
+            raise ConnectionError("identity is restarting")
+        return {"keys": [{**jwk, "kid": kid} for kid in state["kids"]]}
+
+    cache = auth.JwksCache("http://identity/jwks", ttl=300, cooldown=30, fetch=fetch)
+    assert cache.key(KID) is not None
+    clock[0] += 60
+    state["up"] = False
+    with pytest.raises(auth.KeysUnavailable):
+        cache.key("new-key")
+    assert cache.key(KID) is not None, "a key already known keeps working while identity is away"
+    clock[0] += 0.5
+    with pytest.raises(auth.KeysUnavailable):
+        cache.key("new-key")  # within the retry interval: no fetch, still cannot tell
+    fetches = cache.fetches
+    state.update(up=True, kids=[KID, "new-key"])
+    clock[0] += 1.0
+    assert cache.key("new-key") is not None
+    assert cache.fetches == fetches + 1
+    assert cache.key("forged") is None, "identity answers again: an unknown kid is a 401"
+
+
+def test_an_empty_key_set_is_not_taken_as_identitys_last_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(PRIVATE_KEY.public_key()))
+    documents = [{"keys": []}]
+    cache = auth.JwksCache(
+        "http://identity/jwks", cooldown=30, fetch=lambda url, timeout: documents[-1]
+    )
+    with pytest.raises(auth.KeysUnavailable):
+        cache.key(KID)  # identity answered before it had made its first key
+    documents.append({"keys": [{**jwk, "kid": KID}]})
+    clock[0] += 1.0
     assert cache.key(KID) is not None
