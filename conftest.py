@@ -19,6 +19,21 @@ from tests.support.tokens import TEST_KEYS
 os.environ.setdefault("IDENTITY_KEY_PASSPHRASE", "tests-only-passphrase")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A mistyped THIDUA_TEST_SERVERS stops the run here, not in the middle of it."""
+    infra.mode()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove the test servers' containers (tests/support/infra.py), saying which ran."""
+    containers = infra.started_servers()
+    if containers:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"test servers in containers, now removed: {', '.join(containers)}")
+    infra.stop_containers()
+
+
 @pytest.fixture(params=["embedded", "infra"])
 def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
     """Run the test on SQLite + the local bus, and again on PostgreSQL + RabbitMQ."""
