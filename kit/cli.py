@@ -7,6 +7,7 @@ consume               handle this service's events (runs until stopped)
 events replay         publish past events again to one consumer service
 dead-letters list     show what could not be handled, with the error
 dead-letters redrive  send dead letters back to be handled again
+prune                 archive old published events and forget expired Idempotency-Keys, once
 
 The group reads the service's settings once (``service.settings.from_env``) and hands them to
 every command as its context object (``click.pass_obj``), the service's own commands too
@@ -18,13 +19,14 @@ from __future__ import annotations
 import json
 import signal
 import threading
+from datetime import timedelta
 
 import click
 
-from kit import logs, migrate
+from kit import idempotency, logs, migrate
 from kit.config import Settings
 from kit.db import Database
-from kit.events import bus, deadletters
+from kit.events import bus, deadletters, outbox
 from kit.events.consumer import Consumer
 from kit.events.relay import Relay
 from kit.events.replay import replay
@@ -153,5 +155,25 @@ def make_cli(service: Service) -> click.Group:
             raise click.UsageError("name --event-id at least once, or --all")
         done = deadletters.redrive(settings, None if everything else event_ids)
         click.echo(f"redriven: {len(done)}")
+
+    @cli.command(
+        help="Move published events older than THIDUA_OUTBOX_RETENTION_DAYS to the archive "
+        "and delete Idempotency-Keys older than THIDUA_IDEMPOTENCY_TTL_HOURS, once. Safe "
+        "beside the relay, the API and another prune (a CronJob, or make prune)."
+    )
+    @click.option("--batch-size", default=500, show_default=True, help="Rows per transaction.")
+    @click.pass_obj
+    def prune(settings: Settings, batch_size: int) -> None:
+        db = Database(settings.database_url, service.name)
+        try:
+            days, hours = settings.outbox_retention_days, settings.idempotency_ttl_hours
+            archived = outbox.archive(db, timedelta(days=days), batch_size)
+            expired = idempotency.expire(db, timedelta(hours=hours), batch_size)
+        finally:
+            db.dispose()
+        click.echo(
+            f"{service.name}: archived {archived} events published over {days:g} days ago; "
+            f"expired {expired} Idempotency-Keys over {hours:g} hours old"
+        )
 
     return cli

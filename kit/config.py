@@ -57,6 +57,14 @@ def database_url_variable(service: str) -> str:
     return f"{service.upper().replace('-', '_')}_DATABASE_URL"
 
 
+def _not_negative(env: Mapping[str, str], name: str, default: float) -> float:
+    """A duration setting: a negative one would archive or forget what is still to come."""
+    value = float(env.get(name) or default)
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """The settings every service has (docs/operations.md, "Configuration", names them)."""
@@ -77,6 +85,10 @@ class Settings:
     # Where a relay, consumer or scheduler serves its metrics (kit.metrics.serve); None: not.
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
+    # Retention (`prune`, docs/operations.md "Retention"): published outbox rows older than
+    # this move to the archive; Idempotency-Keys older than this are forgotten.
+    outbox_retention_days: float = 7.0
+    idempotency_ttl_hours: float = 24.0
 
     @property
     def embedded_bus(self) -> bool:
@@ -104,6 +116,8 @@ class Settings:
             token_audience=env.get("THIDUA_TOKEN_AUDIENCE", DEFAULT_AUDIENCE),
             metrics_port=int(env.get("THIDUA_METRICS_PORT") or 0) or None,
             metrics_host=env.get("BIND_HOST", "127.0.0.1"),
+            outbox_retention_days=_not_negative(env, "THIDUA_OUTBOX_RETENTION_DAYS", 7.0),
+            idempotency_ttl_hours=_not_negative(env, "THIDUA_IDEMPOTENCY_TTL_HOURS", 24.0),
             **cls.read_own(env),
         )
 

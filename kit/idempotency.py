@@ -8,6 +8,11 @@ request is refused (422), and a retry while the first is still running gets 409.
 that failed on our side (5xx) is forgotten, so it may be retried. Keys are kept per service
 in its own database (``idempotency_keys``, the kit's migration branch). JSON (or empty)
 bodies only: an upload's or a form's body is not fingerprinted, so the key is ignored there.
+
+Keys expire: one older than ``THIDUA_IDEMPOTENCY_TTL_HOURS`` (24 by default) counts as never
+seen, so a request that reuses it runs as new, whether or not the retention job
+(``python -m services.<name> prune``, which calls ``expire``) has deleted it yet. A client
+retries within minutes; a day keeps every honest retry and bounds the table.
 """
 
 from __future__ import annotations
@@ -15,14 +20,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import timedelta
 
 from flask import Response, g, request
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from kit.db import Database, utcnow
 from kit.events.tables import idempotency_keys
+from kit.metrics import IDEMPOTENCY_KEYS_EXPIRED
 from kit.problems import Problem
+from kit.runtime import runtime
 
 HEADER = "Idempotency-Key"
 _ACCEPTABLE = re.compile(r"\A[\x21-\x7e]{1,200}\Z")
@@ -56,12 +64,23 @@ def begin(db: Database) -> Response | None:
             ),
         )
     caller, fingerprint = _caller(), _fingerprint()
+    expired_before = utcnow() - timedelta(hours=runtime().settings.idempotency_ttl_hours)
     with db.transaction() as session:
         kept = session.execute(
             select(idempotency_keys).where(
                 idempotency_keys.c.caller == caller, idempotency_keys.c.key == key
             )
         ).first()
+        if kept is not None and kept.created_at < expired_before:
+            # Past its TTL the key is forgotten, as the retention job would have done.
+            session.execute(
+                delete(idempotency_keys).where(
+                    idempotency_keys.c.caller == caller,
+                    idempotency_keys.c.key == key,
+                    idempotency_keys.c.created_at == kept.created_at,
+                )
+            )
+            kept = None
         if kept is None:
             try:
                 with session.begin_nested():
@@ -130,3 +149,32 @@ def finish(db: Database, response: Response) -> Response:
                 )
             )
     return response
+
+
+def expire(db: Database, older_than: timedelta, batch_size: int = 500) -> int:
+    """Delete the keys made more than ``older_than`` ago, oldest first, in transactions of at
+    most ``batch_size`` keys (a long one would hold back the APIs' own writes); return how
+    many. Safe to run beside the APIs and beside itself: a key deleted twice counts once."""
+    cutoff = utcnow() - older_than
+    primary_key = tuple_(idempotency_keys.c.caller, idempotency_keys.c.key)
+    total = 0
+    while True:
+        with db.transaction() as session:
+            oldest = session.execute(
+                select(idempotency_keys.c.caller, idempotency_keys.c.key)
+                .where(idempotency_keys.c.created_at < cutoff)
+                .order_by(idempotency_keys.c.created_at)
+                .limit(batch_size)
+            ).all()
+            if not oldest:
+                return total
+            deleted = session.execute(
+                delete(idempotency_keys).where(
+                    primary_key.in_([tuple(row) for row in oldest]),
+                    idempotency_keys.c.created_at < cutoff,
+                )
+            ).rowcount
+        IDEMPOTENCY_KEYS_EXPIRED.labels(db.service).inc(deleted)
+        total += deleted
+        if len(oldest) < batch_size:
+            return total

@@ -40,7 +40,9 @@ __all__ = [
     "EVENTS_UNROUTABLE",
     "HTTP_LATENCY",
     "HTTP_REQUESTS",
+    "IDEMPOTENCY_KEYS_EXPIRED",
     "MULTIPROCESS",
+    "OUTBOX_ARCHIVED",
     "OutboxCollector",
     "exposition",
     "serve",
@@ -74,6 +76,15 @@ EVENTS_FAILED = Counter(
 )
 EVENTS_DEAD_LETTERED = Counter(
     "events_dead_lettered_total", "Events parked in the dead-letter queue", ["service", "type"]
+)
+# The retention job (`prune`): what it moved and forgot. A short-lived process's counters are
+# added up only where it shares PROMETHEUS_MULTIPROC_DIR with the API (make up); on
+# Kubernetes its CronJob's status and log line say what it did (docs/operations.md).
+OUTBOX_ARCHIVED = Counter(
+    "outbox_events_archived_total", "Published outbox events moved to the archive", ["service"]
+)
+IDEMPOTENCY_KEYS_EXPIRED = Counter(
+    "idempotency_keys_expired_total", "Idempotency-Keys deleted past their TTL", ["service"]
 )
 
 

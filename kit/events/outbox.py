@@ -3,20 +3,28 @@
 ``emit`` only inserts a row; nothing touches the broker here. If the surrounding transaction
 rolls back, the event never existed. If it commits, the relay (kit.events.relay) publishes it,
 however long the broker is away and however often processes die in between.
+
+Published rows do not stay in the outbox for ever: ``archive``, run by the retention job
+(``python -m services.<name> prune``), moves those published longer ago than the retention
+(``THIDUA_OUTBOX_RETENTION_DAYS``) into ``event_archive``, which keeps them and which
+``events replay`` reads together with the outbox (kit.events.replay). The relay's tables stay
+small; the service's record of what it said stays whole.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import delete, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
 from kit import context
 from kit.db import Database, utcnow
 from kit.events.envelope import TYPE_PATTERN, CloudEvent
+from kit.events.tables import archive as archive_table
 from kit.events.tables import outbox
+from kit.metrics import OUTBOX_ARCHIVED
 
 # PostgreSQL channel on which a commit with events wakes the relay (one database per service).
 WAKE_CHANNEL = "thidua_outbox"
@@ -75,3 +83,70 @@ def backlog(db: Database) -> tuple[int, float]:
         oldest = datetime.fromisoformat(oldest)
         oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
     return int(count), max(0.0, (utcnow() - oldest).total_seconds())
+
+
+def archive(db: Database, older_than: timedelta, batch_size: int = 500) -> int:
+    """Move the rows published more than ``older_than`` ago into the archive; return how many.
+
+    Each batch of at most ``batch_size`` rows is one transaction: copied into
+    ``event_archive`` and deleted from the outbox together, so a row is in exactly one of the
+    two at every moment, whoever looks. Unpublished rows are never touched, so the relay and
+    this job never want the same row. On PostgreSQL the batch is claimed with
+    ``FOR UPDATE SKIP LOCKED``, so two runs at once take different rows; on SQLite each batch
+    is a ``BEGIN IMMEDIATE`` transaction, so they take turns and the second finds the rows
+    gone. Either way every row is archived once.
+
+    The outbox's newest row always stays, published or not: SQLite gives a new row the
+    largest id in the table plus one, so an empty outbox would hand out again ids the
+    archive holds, and replay orders both tables by that id. (PostgreSQL's sequence never
+    goes back; one row kept costs nothing.)
+    """
+    cutoff = utcnow() - older_than
+    newest = select(func.max(outbox.c.id)).scalar_subquery()
+    total = 0
+    while True:
+        with db.transaction() as session:
+            claim = (
+                select(outbox.c.id)
+                .where(
+                    outbox.c.published_at.is_not(None),
+                    outbox.c.published_at < cutoff,
+                    outbox.c.id < newest,
+                )
+                .order_by(outbox.c.id)
+                .limit(batch_size)
+            )
+            if db.dialect == "postgresql":
+                claim = claim.with_for_update(skip_locked=True)
+            ids = list(session.execute(claim).scalars())
+            if not ids:
+                return total
+            session.execute(
+                insert(archive_table).from_select(
+                    [
+                        archive_table.c.id,
+                        archive_table.c.event_id,
+                        archive_table.c.type,
+                        archive_table.c.subject,
+                        archive_table.c.envelope,
+                        archive_table.c.created_at,
+                        archive_table.c.published_at,
+                        archive_table.c.archived_at,
+                    ],
+                    select(
+                        outbox.c.id,
+                        outbox.c.event_id,
+                        outbox.c.type,
+                        outbox.c.subject,
+                        outbox.c.envelope,
+                        outbox.c.created_at,
+                        outbox.c.published_at,
+                        literal(utcnow(), archive_table.c.archived_at.type),
+                    ).where(outbox.c.id.in_(ids)),
+                )
+            )
+            session.execute(delete(outbox).where(outbox.c.id.in_(ids)))
+        OUTBOX_ARCHIVED.labels(db.service).inc(len(ids))
+        total += len(ids)
+        if len(ids) < batch_size:
+            return total

@@ -1,11 +1,13 @@
 """Replaying published events to one consumer, so it can rebuild a read model.
 
-A service's outbox keeps every event it published. Replaying reads them in order and
-publishes each again through the retry exchange under the *target* service's name, so they
-reach that service's queue and no other. The target's inbox makes a replay safe: events it
-already handled are acknowledged and skipped, so to rebuild from scratch the target first
-forgets them (``forget_handled``, from its ``read-models reset`` command) and then asks the
-sources to replay.
+A service keeps every event it published: the recent ones in its outbox, those past the
+retention in its archive (``event_archive``, kit.events.outbox.archive). Replaying reads both
+as one sequence, in the order the events were emitted (the outbox id, which the archive
+keeps), and publishes each again through the retry exchange under the *target* service's
+name, so they reach that service's queue and no other. The target's inbox makes a replay
+safe: events it already handled are acknowledged and skipped, so to rebuild from scratch the
+target first forgets them (``forget_handled``, from its ``read-models reset`` command) and
+then asks the sources to replay.
 """
 
 from __future__ import annotations
@@ -13,26 +15,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kombu import Producer
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, union_all
 from sqlalchemy.orm import Session
 
 from kit.config import Settings
 from kit.db import Database
 from kit.events import bus
 from kit.events.consumer import topic_matches
-from kit.events.tables import inbox, outbox
+from kit.events.tables import archive, inbox, outbox
 
 
 def _published(db: Database, patterns: list[str], batch: int = 500) -> Iterator[tuple[str, str]]:
+    """The published events, archived or not, in id order, a page at a time.
+
+    Each page is one statement over both tables, so a row the retention job moves meanwhile
+    is seen once: in the outbox or in the archive, never both, never neither (the job moves
+    it in one transaction, and the next page starts after the last id seen).
+    """
     last = 0
     while True:
+        both = union_all(
+            select(outbox.c.id, outbox.c.type, outbox.c.envelope).where(
+                outbox.c.published_at.is_not(None), outbox.c.id > last
+            ),
+            select(archive.c.id, archive.c.type, archive.c.envelope).where(archive.c.id > last),
+        ).subquery()
         with db.read() as session:
-            rows = session.execute(
-                select(outbox.c.id, outbox.c.type, outbox.c.envelope)
-                .where(outbox.c.published_at.is_not(None), outbox.c.id > last)
-                .order_by(outbox.c.id)
-                .limit(batch)
-            ).all()
+            rows = session.execute(select(both).order_by(both.c.id).limit(batch)).all()
         if not rows:
             return
         for row in rows:

@@ -1,5 +1,5 @@
-"""The tables the kit keeps in every service database: the outbox, the inbox, the
-Idempotency-Keys of POSTs (kit.idempotency), and identity's word on users' access
+"""The tables the kit keeps in every service database: the outbox and its archive, the inbox,
+the Idempotency-Keys of POSTs (kit.idempotency), and identity's word on users' access
 (kit.principals).
 
 They live in the kit's own metadata and the kit's own Alembic branch (kit/migrations), which
@@ -42,6 +42,25 @@ Index(
     postgresql_where=outbox.c.published_at.is_(None),
     sqlite_where=outbox.c.published_at.is_(None),
 )
+# The retention job (kit.events.outbox.archive) finds old published rows without reading the
+# recent ones.
+Index("ix_event_outbox_published_at", outbox.c.published_at)
+
+archive = Table(
+    "event_archive",
+    metadata,
+    # Published outbox rows past the retention, moved here whole and kept: the service's
+    # record of everything it ever said, which `events replay` reads with the outbox. The id
+    # is the row's id in the outbox (never reused there), so one order runs through both.
+    Column("id", BigId, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(200), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("envelope", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("archived_at", UTCDateTime, nullable=False),
+)
 
 inbox = Table(
     "event_inbox",
@@ -66,6 +85,8 @@ idempotency_keys = Table(
     Column("body", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
+# Expiry (kit.idempotency.expire) deletes the oldest keys first.
+Index("ix_idempotency_keys_created_at", idempotency_keys.c.created_at)
 
 principal_states = Table(
     "principal_states",
