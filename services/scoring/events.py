@@ -12,6 +12,7 @@ sheet are ``submitted`` (its unit submitted it), ``returned`` and ``finalised``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -64,19 +65,33 @@ def copy_table(session: Session, event: CloudEvent) -> None:
     )
 
 
-def compute_sheet(session: Session, event: CloudEvent) -> None:
-    """scoring.sheet.compute_requested: compute the sheet's totals for the revision named."""
-    computation.compute(session, event.data["sheet_id"], event.data["revision"])
+class SheetJobs:
+    """The scoring workers' handler: compute the sheet's totals for the revision an event names.
+
+    It handles ``scoring.sheet.compute_requested`` and, for one release only,
+    ``scoring.sheet.submitted``: the previous release asked its workers for every computation
+    with it (review, appraisal, finalisation and table moves too), and such jobs may still
+    wait in the queue when this release starts. It carries the same ``sheet_id`` and
+    ``revision``, so it is computed the same way; a submission of this release also requests
+    its computation, and the second of the two jobs changes nothing. Remove that binding in
+    the next release (docs/operations.md, "Upgrades").
+
+    One object serves both types, so a consumer that takes messages in batches calls its
+    ``prepare`` once per batch with all of them: the batch's sheets are then read, and
+    locked, in one order (``computation.prepare``).
+    """
+
+    def __call__(self, session: Session, event: CloudEvent) -> None:
+        computation.compute(session, event.data["sheet_id"], event.data["revision"])
+
+    def prepare(self, session: Session, batch: Iterable[CloudEvent]) -> None:
+        """Read every sheet of a batch of jobs before the jobs run (one per event after)."""
+        computation.prepare(
+            session, ((event.data["sheet_id"], event.data["revision"]) for event in batch)
+        )
 
 
-def compute_submitted_sheet_of_previous_release(session: Session, event: CloudEvent) -> None:
-    """scoring.sheet.submitted, for one release only: the previous release asked its workers
-    for every computation with it (review, appraisal, finalisation and table moves too), and
-    such jobs may still wait in the queue when this release starts. It carries the same
-    ``sheet_id`` and ``revision``, so it is computed the same way; a submission of this
-    release also requests its computation, and the second of the two jobs changes nothing.
-    Remove it, and its binding, in the next release (docs/operations.md, "Upgrades")."""
-    computation.compute(session, event.data["sheet_id"], event.data["revision"])
+compute_sheet = SheetJobs()
 
 
 SUBSCRIPTIONS = {
@@ -86,5 +101,5 @@ SUBSCRIPTIONS = {
     AnnouncementPublished.TYPE: copy_announcement,
     "criteria.table.published": copy_table,
     SHEET_COMPUTE_REQUESTED: compute_sheet,
-    SHEET_SUBMITTED: compute_submitted_sheet_of_previous_release,  # this release only
+    SHEET_SUBMITTED: compute_sheet,  # this release only (SheetJobs)
 }

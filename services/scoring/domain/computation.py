@@ -4,20 +4,44 @@ A worker is scoring's consumer; several run side by side (competing consumers of
 queue, scaled on its depth at year-end). Each job (``scoring.sheet.compute_requested``, asked
 for by ``lifecycle.request_computation``) names a sheet and the revision it was queued for, so
 a redelivered or stale job changes nothing: the result of a revision is a pure function of the
-sheet's inputs and the pinned table (``scoringrules.score``), recorded by ``lifecycle``.
+sheet's inputs and the pinned table, recorded by ``lifecycle.computed``.
+
+At national scale (10,000 units × 200 criteria) what a job costs besides the arithmetic is
+reading and writing, so a worker does neither through ORM objects:
+
+- a job reads what the computation needs (``Inputs``: the sheet's revision, counts and each
+  entry's inputs and later points) with two Core selects, and writes its result with one
+  conditional UPDATE (``lifecycle.computed``);
+- a consumer that takes messages in batches calls ``prepare`` once per batch, which reads the
+  inputs of every sheet of the batch at once (and locks those sheets, in id order, so two
+  workers holding the same sheets in different batches wait for each other instead of
+  deadlocking); each job then finds its sheet prepared, and reads it itself otherwise;
+- the pinned table is compiled once per process (``compiled``: a table copy is immutable once
+  published, so the cache is keyed by its id, version and publication time), instead of
+  being validated again for every sheet.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import scoringrules
 from services.scoring.domain import lifecycle
-from services.scoring.models import Round, Sheet, TableCopy
+from services.scoring.models import Entry, Round, Sheet, TableCopy
+
+# session.info key of the inputs ``prepare`` read for the current batch (sheet id -> Inputs).
+PREPARED = "scoring.prepared_inputs"
+# How many compiled tables a process keeps (a year has a handful of versions per unit kind).
+COMPILED_TABLES = 16
 
 
 def sheet_document(sheet: Sheet) -> dict[str, Any]:
@@ -31,11 +55,15 @@ def sheet_document(sheet: Sheet) -> dict[str, Any]:
 
 def overrides(sheet: Sheet) -> dict[str, Decimal]:
     """Points set after self-assessment: the appraisal's, else the region's proposal."""
+    return _chosen((e.code, e.review_points, e.final_points) for e in sheet.entries)
+
+
+def _chosen(points: Iterable[tuple[str, Any, Any]]) -> dict[str, Decimal]:
     chosen = {}
-    for entry in sheet.entries:
-        points = entry.final_points if entry.final_points is not None else entry.review_points
-        if points is not None:
-            chosen[entry.code] = Decimal(points)
+    for code, review_points, final_points in points:
+        value = final_points if final_points is not None else review_points
+        if value is not None:
+            chosen[code] = Decimal(value)
     return chosen
 
 
@@ -47,18 +75,202 @@ def table_of(session: Session, sheet: Sheet) -> TableCopy:
     return table
 
 
-def compute(session: Session, sheet_id: str, revision: int) -> None:
-    sheet = lifecycle.awaiting(session, sheet_id, revision)
-    if sheet is None:
-        return
-    try:
-        result = scoringrules.score(
-            table_of(session, sheet).document, sheet_document(sheet), overrides(sheet)
+# -- the compiled table ---------------------------------------------------------------------
+
+
+class Compiled(Protocol):
+    """What scoring needs of a table compiled by scoringrules."""
+
+    def score(self, sheet: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> Any:
+        """The sheet's Result; raises ``scoringrules.Invalid`` when the sheet has issues."""
+        ...
+
+    def check_sheet(self, sheet: Mapping[str, Any]) -> list[scoringrules.Issue]:
+        """Every issue in the sheet."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Uncompiled:
+    """A table for a scoringrules without ``compile``: each call validates the table again."""
+
+    document: dict[str, Any]
+
+    def score(self, sheet: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> Any:
+        return scoringrules.score(self.document, sheet, overrides)
+
+    def check_sheet(self, sheet: Mapping[str, Any]) -> list[scoringrules.Issue]:
+        return scoringrules.check_sheet(self.document, sheet)
+
+
+TableKey = tuple[str, int, datetime]
+_compiled: OrderedDict[TableKey, Compiled] = OrderedDict()
+_compiled_lock = threading.Lock()
+
+
+def compile_document(document: dict[str, Any]) -> Compiled:
+    """The table compiled by scoringrules (validated once; raises ``scoringrules.Invalid``)."""
+    compile_table = getattr(scoringrules, "compile", None)
+    if compile_table is None:
+        return _Uncompiled(document)
+    compiled_table: Compiled = compile_table(document)
+    return compiled_table
+
+
+def compiled(session: Session, table_id: str) -> Compiled:
+    """The compiled table copy ``table_id``, from this process's cache when it has it.
+
+    The cache key reads three small columns; the document itself is read (and compiled) only
+    the first time, so a worker pays for a table once, not once per sheet. Raises
+    ``scoringrules.Invalid`` for an invalid table (then nothing is cached: it is asked again).
+    """
+    version, published_at = session.execute(
+        select(TableCopy.version, TableCopy.published_at).where(TableCopy.table_id == table_id)
+    ).one()
+    key = (table_id, version, published_at)
+    with _compiled_lock:
+        if key in _compiled:
+            _compiled.move_to_end(key)
+            return _compiled[key]
+    document = session.execute(
+        select(TableCopy.document).where(TableCopy.table_id == table_id)
+    ).scalar_one()
+    table = compile_document(document)
+    with _compiled_lock:
+        _compiled[key] = table
+        while len(_compiled) > COMPILED_TABLES:
+            _compiled.popitem(last=False)
+    return table
+
+
+def compiled_for(session: Session, sheet: Sheet) -> Compiled:
+    """The compiled table of the sheet's round."""
+    table_id = session.execute(
+        select(Round.table_id).where(Round.id == sheet.round_id)
+    ).scalar_one()
+    return compiled(session, table_id)
+
+
+# -- what a computation reads ----------------------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    """What computing one revision of a sheet reads, and nothing else."""
+
+    sheet_id: str
+    table_id: str
+    revision: int
+    compute_status: str
+    computed_revision: int | None
+    bonus: dict[str, int]
+    deduction: dict[str, int]
+    entries: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, Decimal] = field(default_factory=dict)
+
+    def awaits(self, revision: int) -> bool:
+        """``revision`` is the sheet's current one and not computed yet (a job for a replaced
+        revision, or one delivered again, finds nothing to do)."""
+        if self.revision != revision:
+            return False  # a later revision was queued and will be computed by its own job
+        return not (self.computed_revision == revision and self.compute_status == "done")
+
+    def document(self) -> dict[str, Any]:
+        """The sheet in scoringrules' shape (as ``sheet_document``)."""
+        return {"entries": self.entries, "bonus": self.bonus, "deduction": self.deduction}
+
+
+def read_inputs(
+    session: Session, revisions: Mapping[str, int], *, lock: bool = False, every: bool = False
+) -> dict[str, Inputs]:
+    """The inputs of the sheets named (sheet id -> the revision a job asks for), read with
+    two selects; entries are read only for sheets still awaiting that revision (``every``:
+    for all of them). ``lock`` takes the sheets' rows FOR UPDATE in id order (PostgreSQL),
+    for the transaction."""
+    if not revisions:
+        return {}
+    query = (
+        select(
+            Sheet.id,
+            Round.table_id,
+            Sheet.revision,
+            Sheet.compute_status,
+            Sheet.computed_revision,
+            Sheet.bonus_counts,
+            Sheet.deduction_counts,
         )
-    except scoringrules.Invalid as invalid:
-        lifecycle.not_computable(sheet, revision, invalid.issues)
+        .join(Round, Round.id == Sheet.round_id)
+        .where(Sheet.id.in_(sorted(revisions)))
+        .order_by(Sheet.id)
+    )
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Sheet)
+    found = {
+        row.id: Inputs(
+            sheet_id=row.id,
+            table_id=row.table_id,
+            revision=row.revision,
+            compute_status=row.compute_status,
+            computed_revision=row.computed_revision,
+            bonus=dict(row.bonus_counts or {}),
+            deduction=dict(row.deduction_counts or {}),
+        )
+        for row in session.execute(query)
+    }
+    waiting = [
+        sheet_id
+        for sheet_id, inputs in found.items()
+        if every or inputs.awaits(revisions[sheet_id])
+    ]
+    if waiting:
+        later_points: dict[str, list[tuple[str, Any, Any]]] = {}
+        entries = session.execute(
+            select(
+                Entry.sheet_id, Entry.code, Entry.inputs, Entry.review_points, Entry.final_points
+            )
+            .where(Entry.sheet_id.in_(waiting))
+            .order_by(Entry.sheet_id, Entry.position)
+        )
+        for row in entries:
+            inputs = found[row.sheet_id]
+            if row.inputs is not None:
+                inputs.entries[row.code] = row.inputs
+            later_points.setdefault(row.sheet_id, []).append(
+                (row.code, row.review_points, row.final_points)
+            )
+        for sheet_id, points in later_points.items():
+            found[sheet_id].overrides = _chosen(points)
+    return found
+
+
+def prepare(session: Session, jobs: Iterable[tuple[str, int]]) -> None:
+    """Read (and lock) the inputs of a batch's jobs ``(sheet id, revision)`` at once, for
+    ``compute`` to find. A sheet named twice keeps the latest revision asked for."""
+    revisions: dict[str, int] = {}
+    for sheet_id, revision in jobs:
+        revisions[sheet_id] = max(revision, revisions.get(sheet_id, revision))
+    prepared: dict[str, Inputs] = session.info.setdefault(PREPARED, {})
+    prepared.update(read_inputs(session, revisions, lock=True))
+
+
+def compute(session: Session, sheet_id: str, revision: int) -> None:
+    """Compute ``revision`` of the sheet, when it still awaits it; record the result (or the
+    issues that make it not computable). Uses the batch's prepared inputs once, when there
+    are any: a second job for the same sheet in a batch reads the sheet again and finds the
+    first one's result."""
+    prepared: dict[str, Inputs] = session.info.get(PREPARED, {})
+    inputs = prepared.get(sheet_id)
+    if inputs is None:
+        inputs = read_inputs(session, {sheet_id: revision}, lock=True).get(sheet_id)
+    if inputs is None or not inputs.awaits(revision):
         return
-    lifecycle.computed(sheet, revision, result)
+    prepared.pop(sheet_id, None)  # used: another job for the sheet reads this one's result
+    try:
+        result = compiled(session, inputs.table_id).score(inputs.document(), inputs.overrides)
+    except scoringrules.Invalid as invalid:
+        lifecycle.not_computable(session, sheet_id, revision, invalid.issues)
+        return
+    lifecycle.computed(session, sheet_id, revision, result)
 
 
 def request_pending_again(session: Session) -> list[str]:

@@ -20,7 +20,8 @@ Every write to a sheet goes through this module, and each does what is due, in o
 - ``follow_table``, the round moved to another table version: +1; table_id with the reason;
   ``compute_requested`` unless the sheet is a draft;
 - ``change_evidence``: none (the ETag stays: evidence changes no points); evidence; nothing;
-- ``computed``, ``not_computable``, a worker's result: none; nothing; nothing.
+- ``computed``, ``not_computable``, a worker's result: none; nothing; nothing (one
+  conditional UPDATE, written only while the revision is current and not yet computed).
 
 ``scoring.sheet.compute_requested`` is scoring's own command to its workers ("compute this
 revision"), emitted whenever the points of a sheet under review may have changed; external
@@ -37,6 +38,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import scoringrules
@@ -333,26 +335,47 @@ def request_computation(session: Session, sheet: Sheet) -> None:
     )
 
 
-def awaiting(session: Session, sheet_id: str, revision: int) -> Sheet | None:
-    """The sheet, if ``revision`` is its current one and not computed yet (a job for a
-    replaced revision, or one delivered again, finds nothing to do)."""
-    sheet = session.get(Sheet, sheet_id)
-    if sheet is None or sheet.revision != revision:
-        return None  # a later revision was queued and will be computed by its own job
-    if sheet.computed_revision == revision and sheet.compute_status == "done":
-        return None
-    return sheet
+def _record_computation(
+    session: Session, sheet_id: str, revision: int, values: Mapping[str, Any]
+) -> bool:
+    """Write a worker's outcome for ``revision``, only while it is still the sheet's current
+    revision and not already computed (one UPDATE: a stale or repeated job writes nothing,
+    whatever it read). Whether it was written."""
+    written = session.execute(
+        update(Sheet)
+        .where(
+            Sheet.id == sheet_id,
+            Sheet.revision == revision,
+            ~((Sheet.compute_status == "done") & (Sheet.computed_revision == revision)),
+        )
+        .values(**values, computed_revision=revision)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(written.rowcount)
 
 
-def computed(sheet: Sheet, revision: int, result: scoringrules.Result) -> None:
-    sheet.result = result.as_json()
-    sheet.total = result.total
-    sheet.band = result.band
-    sheet.compute_status = "done"
-    sheet.computed_revision = revision
+def computed(session: Session, sheet_id: str, revision: int, result: scoringrules.Result) -> bool:
+    """The totals of ``revision``, as the worker computed them; whether they were written."""
+    return _record_computation(
+        session,
+        sheet_id,
+        revision,
+        {
+            "result": result.as_json(),
+            "total": result.total,
+            "band": result.band,
+            "compute_status": "done",
+        },
+    )
 
 
-def not_computable(sheet: Sheet, revision: int, issues: list[scoringrules.Issue]) -> None:
-    sheet.compute_status = "failed"
-    sheet.result = {"issues": [i.as_json() for i in issues]}
-    sheet.computed_revision = revision
+def not_computable(
+    session: Session, sheet_id: str, revision: int, issues: list[scoringrules.Issue]
+) -> bool:
+    """``revision`` cannot be computed (its issues are kept as its result)."""
+    return _record_computation(
+        session,
+        sheet_id,
+        revision,
+        {"result": {"issues": [i.as_json() for i in issues]}, "compute_status": "failed"},
+    )

@@ -30,9 +30,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 import scoringrules
@@ -91,7 +91,20 @@ def place(scored: Iterable[tuple[str, str | None, Any, str]]) -> list[Placement]
     return sorted(placements, key=lambda p: (p.national_rank, p.unit_id))
 
 
-def ready(sheet: Sheet) -> bool:
+class Standing(Protocol):
+    """What ranking reads of a sheet (a ``Sheet``, or a row of its columns)."""
+
+    unit_id: str
+    region_id: str | None
+    status: str
+    revision: int
+    compute_status: str
+    computed_revision: int | None
+    total: Any
+    band: str | None
+
+
+def ready(sheet: Standing) -> bool:
     """Final, and its totals computed for its current revision."""
     return (
         sheet.status == "final"
@@ -102,9 +115,24 @@ def ready(sheet: Sheet) -> bool:
     )
 
 
-def _sheets(session: Session, round_: Round) -> list[Sheet]:
-    query = select(Sheet).where(Sheet.round_id == round_.id).order_by(Sheet.unit_id)
-    return list(session.execute(query).scalars())
+def _sheets(session: Session, round_: Round) -> list[Standing]:
+    """The round's sheets, by unit id: the columns ranking reads, not the sheets themselves
+    (neither their entries nor their results), so a round of 10,000 units is one query."""
+    query = (
+        select(
+            Sheet.unit_id,
+            Sheet.region_id,
+            Sheet.status,
+            Sheet.revision,
+            Sheet.compute_status,
+            Sheet.computed_revision,
+            Sheet.total,
+            Sheet.band,
+        )
+        .where(Sheet.round_id == round_.id)
+        .order_by(Sheet.unit_id)
+    )
+    return list(session.execute(query).all())  # type: ignore[arg-type]
 
 
 def stored(session: Session, round_: Round) -> list[Ranking]:
@@ -164,11 +192,14 @@ def _not_ready(unit_ids: Sequence[str]) -> Conflict:
 
 def names(session: Session, round_: Round) -> tuple[dict[str, str], dict[str, str]]:
     """Unit names (UnitCopy) and the round year's region names (RegionCopy), by id."""
-    units = {u.unit_id: u.name for u in session.execute(select(UnitCopy)).scalars()}
-    regions = {
-        r.region_id: r.name
-        for r in session.execute(select(RegionCopy).where(RegionCopy.year == round_.year)).scalars()
-    }
+    units = dict(session.execute(select(UnitCopy.unit_id, UnitCopy.name)).tuples().all())
+    regions = dict(
+        session.execute(
+            select(RegionCopy.region_id, RegionCopy.name).where(RegionCopy.year == round_.year)
+        )
+        .tuples()
+        .all()
+    )
     return units, regions
 
 
@@ -190,8 +221,9 @@ def rows(session: Session, round_: Round) -> list[dict[str, Any]]:
     ]
 
 
-def publish(session: Session, actor: str, round_: Round) -> list[Ranking]:
-    """Rank every unit, store the rankings, publish the round and announce it.
+def publish(session: Session, actor: str, round_: Round) -> list[Placement]:
+    """Rank every unit, store the rankings (one multi-row insert), publish the round and
+    announce it; the placements stored.
 
     409 (``allowed: ["closed"]``) from any other phase; 409 (``not_ready``: the unit ids) when
     a sheet is not final or not computed for its current revision. Lock the round (SELECT …
@@ -205,19 +237,21 @@ def publish(session: Session, actor: str, round_: Round) -> list[Ranking]:
         raise _not_ready(waiting)
     placed = place((s.unit_id, s.region_id, s.total, s.band) for s in sheets)
     session.execute(delete(Ranking).where(Ranking.round_id == round_.id))  # none: never published
-    rankings = [
-        Ranking(
-            round_id=round_.id,
-            unit_id=p.unit_id,
-            region_id=p.region_id,
-            total=p.total,
-            band=p.band,
-            national_rank=p.national_rank,
-            region_rank=p.region_rank,
-        )
-        for p in placed
-    ]
-    session.add_all(rankings)
+    session.execute(
+        insert(Ranking),
+        [
+            {
+                "round_id": round_.id,
+                "unit_id": p.unit_id,
+                "region_id": p.region_id,
+                "total": p.total,
+                "band": p.band,
+                "national_rank": p.national_rank,
+                "region_rank": p.region_rank,
+            }
+            for p in placed
+        ],
+    )
     round_.phase = "published"
     round_.published_at = utcnow()
     round_.revision += 1
@@ -250,7 +284,7 @@ def publish(session: Session, actor: str, round_: Round) -> list[Ranking]:
             ],
         },
     )
-    return rankings
+    return placed
 
 
 # -- statistics ----------------------------------------------------------------------------

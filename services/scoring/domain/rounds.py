@@ -47,11 +47,14 @@ def participants(session: Session, year: int, unit_kind: str) -> list[UnitCopy]:
     return sorted((u for u in units if u.exists_on(day)), key=lambda u: u.unit_id)
 
 
-def region_of(session: Session, year: int, unit_id: str) -> str | None:
-    for region in session.execute(select(RegionCopy).where(RegionCopy.year == year)).scalars():
-        if unit_id in region.member_ids:
-            return region.region_id
-    return None
+def regions_of(session: Session, year: int) -> dict[str, str]:
+    """Each member unit's region in ``year`` (unit id -> region id), read once for a round."""
+    members: dict[str, str] = {}
+    query = select(RegionCopy).where(RegionCopy.year == year).order_by(RegionCopy.region_id)
+    for region in session.execute(query).scalars():
+        for unit_id in region.member_ids:
+            members.setdefault(unit_id, region.region_id)
+    return members
 
 
 def create(
@@ -103,9 +106,9 @@ def create(
     )
     session.add(round_)
     criteria = lifecycle.positions(table.document)
+    regions = regions_of(session, year)
     for unit in units:
-        region_id = region_of(session, year, unit.unit_id)
-        lifecycle.new_sheet(session, round_, unit.unit_id, region_id, criteria, now)
+        lifecycle.new_sheet(session, round_, unit.unit_id, regions.get(unit.unit_id), criteria, now)
     session.flush()
     return round_
 
