@@ -100,14 +100,29 @@ def make_cli(service: Service) -> click.Group:
         )
 
     @cli.command(help="Handle this service's events until stopped.")
-    @click.option("--prefetch", default=10, show_default=True)
+    @click.option(
+        "--prefetch",
+        default=200,
+        show_default=True,
+        help="Messages the broker hands over unacknowledged; a batch is at most this many.",
+    )
+    @click.option(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="Messages per transaction (default THIDUA_CONSUMER_BATCH_SIZE, 100).",
+    )
     @click.pass_obj
-    def consume(settings: Settings, prefetch: int) -> None:
+    def consume(settings: Settings, prefetch: int, batch_size: int | None) -> None:
         if not service.subscriptions:
             raise click.ClickException(f"{service.name} subscribes to no event")
         serve_metrics(settings)
         Consumer(
-            settings, Database(settings.database_url, service.name), service.subscriptions, prefetch
+            settings,
+            Database(settings.database_url, service.name),
+            service.subscriptions,
+            prefetch=prefetch,
+            batch_size=batch_size,
         ).run(_stop_on_signals())
 
     @cli.group("events", help="This service's published events.")

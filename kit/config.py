@@ -85,6 +85,10 @@ class Settings:
     # Where a relay, consumer or scheduler serves its metrics (kit.metrics.serve); None: not.
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
+    # A consumer's batches (kit.events.consumer): at most this many messages per transaction,
+    # flushed at the latest this long after the batch's first message arrived.
+    consumer_batch_size: int = 100
+    consumer_batch_wait_s: float = 0.02
     # Retention (`prune`, docs/operations.md "Retention"): published outbox rows older than
     # this move to the archive; Idempotency-Keys older than this are forgotten.
     outbox_retention_days: float = 7.0
@@ -116,6 +120,8 @@ class Settings:
             token_audience=env.get("THIDUA_TOKEN_AUDIENCE", DEFAULT_AUDIENCE),
             metrics_port=int(env.get("THIDUA_METRICS_PORT") or 0) or None,
             metrics_host=env.get("BIND_HOST", "127.0.0.1"),
+            consumer_batch_size=int(env.get("THIDUA_CONSUMER_BATCH_SIZE", "100")),
+            consumer_batch_wait_s=float(env.get("THIDUA_CONSUMER_BATCH_WAIT_S", "0.02")),
             outbox_retention_days=_not_negative(env, "THIDUA_OUTBOX_RETENTION_DAYS", 7.0),
             idempotency_ttl_hours=_not_negative(env, "THIDUA_IDEMPOTENCY_TTL_HOURS", 24.0),
             **cls.read_own(env),

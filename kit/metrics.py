@@ -33,6 +33,7 @@ from prometheus_client.registry import Collector
 from kit.config import Settings
 
 __all__ = [
+    "CONSUMER_BATCH_SIZE",
     "EVENTS_CONSUMED",
     "EVENTS_DEAD_LETTERED",
     "EVENTS_FAILED",
@@ -85,6 +86,15 @@ OUTBOX_ARCHIVED = Counter(
 )
 IDEMPOTENCY_KEYS_EXPIRED = Counter(
     "idempotency_keys_expired_total", "Idempotency-Keys deleted past their TTL", ["service"]
+)
+
+# How many messages each consumer transaction took: near 1 is an idle queue (or a small
+# prefetch), near the batch size a consumer working through a backlog.
+CONSUMER_BATCH_SIZE = Histogram(
+    "consumer_batch_size",
+    "Messages handled in one consumer transaction",
+    ["service"],
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
 )
 
 

@@ -1,19 +1,54 @@
 """The consumer: takes a service's events off its queue and runs its handlers, once in effect.
 
-For each message:
+Messages are handled in batches, because one transaction per event costs a commit (a disk
+flush on PostgreSQL) per event. Delivered messages are buffered; the buffer is flushed when
+it holds ``batch_size`` messages, or ``batch_wait`` seconds after its first message arrived
+(a lull in the queue, or a slow trickle, so an event never waits longer than that for
+company), and before the consumer stops. ``prefetch`` bounds what the broker hands over
+unacknowledged, so a batch is never larger than it.
 
-1. parse the CloudEvents envelope (a message that is not one goes straight to dead letters);
-2. in one database transaction, record (consumer, event id) in the inbox and run the handler;
-   if the inbox already holds the id, the effect is committed already and the message is
-   only acknowledged, which is what makes redelivery harmless;
-3. acknowledge the message only after that transaction commits, so a consumer killed midway
-   leaves the message to be delivered again;
-4. when the database itself fails (connection lost, refused), put the message back without
-   counting an attempt and pause: disconnect, back off, and resume once it answers again;
-5. when the handler raises, publish the message again through the retry exchange with its
+A flush:
+
+1. parse each message's CloudEvents envelope (one that is not an envelope is dead-lettered);
+2. open one database transaction; read which of the batch's event ids the inbox already
+   holds (their effect is committed already: they are only acknowledged, which is what makes
+   redelivery harmless); call each handler's batch hook (below) with its fresh events;
+3. for each fresh event, in delivery order, inside a savepoint of its own: record
+   (consumer, event id) in the inbox and run the handler. When the handler raises, only that
+   savepoint is rolled back and the error is remembered; the batch goes on;
+4. commit, and only then acknowledge: the successful (and already handled) messages, and
+   each failed one once it has been published again through the retry exchange with its
    attempt count (it goes to the back of this service's queue, so other messages keep
-   flowing), and after ``event_max_attempts`` attempts park it in the dead-letter queue with
-   the error instead. Both are acknowledged only once the broker has confirmed the copy.
+   flowing), or, after ``event_max_attempts`` attempts, parked in the dead-letter queue with
+   the error. Both copies are confirmed by the broker before the original is acknowledged.
+   A consumer killed before the commit leaves the whole batch to be delivered again; killed
+   after it, the redelivered messages are found in the inbox;
+5. when the database itself fails (SQLAlchemy ``OperationalError`` or ``InterfaceError``:
+   connection lost, refused, locked) anywhere in the flush, roll back, put every message of
+   the batch back without counting an attempt, and pause (raise ``DatabaseUnavailable``: the
+   loop disconnects, backs off and resumes once the database answers);
+6. when anything else fails outside a handler (a savepoint, the commit), the batch is rolled
+   back and its events are handled again one per transaction, so the failure lands on the
+   event that caused it and no other.
+
+Messages still buffered when the broker connection fails are simply not acknowledged: the
+broker delivers them again.
+
+The batch hook (``BatchPreparer``). A handler object may have a ``prepare`` attribute,
+``prepare(session, events)``, to read in bulk what its events will need (one query for a
+hundred rows instead of a hundred queries). Per flush, the consumer calls it once per handler,
+in the flush's transaction and session, before any of that handler's events is handled, with
+that handler's events of the batch in delivery order: every event the inbox did not hold when
+the flush began (so an event another consumer handles concurrently may be among them, and
+its handler call will then not happen). It runs in a savepoint of its own. It must not be
+needed for correctness: each handler call must do the right thing alone, with or without a
+prepared read, because a failing ``prepare`` (any error but a database one) is logged, its
+savepoint rolled back, and the events are handled without it; a batch handled again one event
+per transaction (point 6) calls it again for each event. Keep what it reads in
+``session.info`` (which lives as long as this one transaction), not on the handler object,
+so nothing read for one batch is trusted in another. A database error in ``prepare`` pauses
+the consumer as in point 5. Wrappers that combine handlers (notify's ``events.chain``) have
+no ``prepare``, and their events are simply handled one by one.
 """
 
 from __future__ import annotations
@@ -21,30 +56,59 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from kombu import Message, Producer
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from kombu import Connection, Message, Producer
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from kit import context
+from kit import context, failpoints
 from kit.config import Settings
 from kit.db import Database, utcnow
 from kit.events import bus
 from kit.events.envelope import CloudEvent, InvalidEvent
 from kit.events.tables import inbox
-from kit.metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED, EVENTS_FAILED
+from kit.metrics import (
+    CONSUMER_BATCH_SIZE,
+    EVENTS_CONSUMED,
+    EVENTS_DEAD_LETTERED,
+    EVENTS_FAILED,
+)
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, CloudEvent], None]
+# A handler's optional batch hook: ``prepare(session, events)`` (see the module docstring).
+BatchPreparer = Callable[[Session, Sequence[CloudEvent]], None]
+
+# The database did not serve us: not the event's fault.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+class PreparingHandler(Protocol):
+    """A handler with a batch hook: called per event, and ``prepare`` once per batch."""
+
+    def __call__(self, session: Session, event: CloudEvent) -> None: ...
+
+    def prepare(self, session: Session, events: Sequence[CloudEvent]) -> None: ...
 
 
 class DatabaseUnavailable(Exception):
-    """The service's database failed to serve a handler; the message went back unchanged."""
+    """The service's database failed to serve a batch; its messages went back unchanged."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one event of a batch."""
+
+    event: CloudEvent
+    first_time: bool  # handled now; False: the inbox held it already (or it failed)
+    error: Exception | None = None  # the handler's error: nothing of it was committed
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -61,21 +125,48 @@ def topic_matches(pattern: str, routing_key: str) -> bool:
     return match(0, 0)
 
 
+@dataclass
+class _Delivery:
+    """A message of the batch being flushed, with what the flush learns about it."""
+
+    message: Message
+    raw: Any
+    headers: dict[str, Any]
+    attempt: int
+    event: CloudEvent | None = None
+    unreadable: InvalidEvent | None = None
+
+
 class Consumer:
     def __init__(
         self,
         settings: Settings,
         db: Database,
         subscriptions: Mapping[str, Handler],
-        prefetch: int = 10,
+        prefetch: int = 200,
+        batch_size: int | None = None,
+        batch_wait: float | None = None,
     ) -> None:
+        """``batch_size`` and ``batch_wait`` default to the settings'
+        (``THIDUA_CONSUMER_BATCH_SIZE``, ``THIDUA_CONSUMER_BATCH_WAIT_S``). A batch is at most
+        ``prefetch`` messages: the broker hands over no more until some are acknowledged."""
         self.settings = settings
         self.db = db
         self.subscriptions = dict(subscriptions)
-        self.prefetch = prefetch
+        self.prefetch = max(1, prefetch)
+        wanted = settings.consumer_batch_size if batch_size is None else batch_size
+        self.batch_size = max(1, min(wanted, self.prefetch))
+        if self.batch_size < wanted:
+            log.warning(
+                "consumer batch size lowered to the prefetch",
+                extra={"batch_size": wanted, "prefetch": self.prefetch},
+            )
+        self.batch_wait = settings.consumer_batch_wait_s if batch_wait is None else batch_wait
         self.topology = bus.Topology(settings.bus_prefix)
         self._producer: Producer | None = None
         self._handled = 0  # messages handled since the current connection began
+        self._buffer: list[Message] = []
+        self._buffer_started = 0.0  # when the buffer's first message arrived (monotonic)
 
     @property
     def name(self) -> str:
@@ -87,98 +178,208 @@ class Consumer:
                 return handler
         return None
 
-    # -- one message ----------------------------------------------------------------------
+    # -- the database side: events in, outcomes out ---------------------------------------
 
     def apply(self, event: CloudEvent) -> bool:
-        """Run the event's handler inside the inbox transaction; False if already handled."""
-        handler = self.handler_for(event.type)
+        """Handle one event in a transaction of its own; False if it was handled already.
+
+        The handler's error is raised, as is a database error (the tests call this)."""
+        (outcome,) = self.apply_batch([event])
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.first_time
+
+    def apply_batch(self, events: Sequence[CloudEvent]) -> list[Outcome]:
+        """Handle ``events`` in one transaction, each in its own savepoint (module docstring).
+
+        Database errors are raised (nothing is committed). So is any other error outside the
+        handlers, such as one at commit: the caller decides what to do with the batch."""
         with self.db.transaction() as session:
-            seen = session.execute(
-                select(inbox.c.event_id).where(
-                    inbox.c.consumer == self.name, inbox.c.event_id == event.id
-                )
-            ).first()
-            if seen:
-                return False
+            seen = self._already_handled(session, [event.id for event in events])
+            fresh = [event for event in events if event.id not in seen]
+            self._prepare(session, fresh)
+            return [
+                self._apply_one(session, event)
+                if event.id not in seen
+                else Outcome(event, first_time=False)
+                for event in events
+            ]
+
+    def _already_handled(self, session: Session, event_ids: list[str]) -> set[str]:
+        rows = session.execute(
+            select(inbox.c.event_id).where(
+                inbox.c.consumer == self.name, inbox.c.event_id.in_(set(event_ids))
+            )
+        )
+        return set(rows.scalars())
+
+    def _prepare(self, session: Session, events: Sequence[CloudEvent]) -> None:
+        """Call each handler's batch hook once with its events; a failing hook is skipped."""
+        groups: dict[int, tuple[BatchPreparer, list[CloudEvent]]] = {}
+        for event in events:
+            handler = self.handler_for(event.type)
+            prepare: BatchPreparer | None = getattr(handler, "prepare", None)
+            if prepare is not None:
+                groups.setdefault(id(handler), (prepare, []))[1].append(event)
+        for prepare, group in groups.values():
             try:
                 with session.begin_nested():
-                    session.execute(
-                        insert(inbox).values(
-                            consumer=self.name,
-                            event_id=event.id,
-                            type=event.type,
-                            handled_at=utcnow(),
-                        )
-                    )
-            except IntegrityError:
-                return False  # a concurrent delivery of the same event got there first
-            if handler is not None:
-                handler(session, event)
-        return True
+                    prepare(session, group)
+            except DATABASE_ERRORS:
+                raise
+            except Exception:
+                log.warning(
+                    "batch preparation failed; handling its events without it",
+                    exc_info=True,
+                    extra={"events": len(group), "event_type": group[0].type},
+                )
 
-    def on_message(self, message: Message) -> None:
-        raw = message.body
-        headers = dict(message.headers or {})
-        attempt = int(headers.get("x-attempt", 0)) + 1
-        try:
-            event = CloudEvent.from_json(raw)
-        except InvalidEvent as error:
-            log.error("unreadable message dead-lettered", extra={"error": str(error)})
-            self._forward(raw, headers, "unknown", attempt, error, dead=True)
-            message.ack()
-            return
-
+    def _apply_one(self, session: Session, event: CloudEvent) -> Outcome:
+        """The inbox row and the handler, in one savepoint: both stay, or neither."""
+        handler = self.handler_for(event.type)
         token = context.correlation_id.set(event.correlationid)
         try:
-            first_time = self.apply(event)
-        except (OperationalError, InterfaceError) as error:
-            # The database did not serve us: not the event's fault, so no attempt is counted.
-            # Put the message back as it was and stop consuming until the database answers.
-            message.requeue()
-            raise DatabaseUnavailable(str(error.orig or error)[:300]) from error
+            with session.begin_nested():
+                if not self._record(session, event):
+                    # Recorded by a concurrent delivery of the same event, or earlier in
+                    # this batch: its effect is there already.
+                    return Outcome(event, first_time=False)
+                if handler is not None:
+                    handler(session, event)
+        except DATABASE_ERRORS:
+            raise
         except Exception as error:
-            EVENTS_FAILED.labels(self.name, event.type).inc()
-            dead = attempt >= self.settings.event_max_attempts
+            return Outcome(event, first_time=False, error=error)
+        finally:
+            context.correlation_id.reset(token)
+        return Outcome(event, first_time=True)
+
+    def _record(self, session: Session, event: CloudEvent) -> bool:
+        """Insert the inbox row; False when it exists (no error, so no savepoint is spoiled)."""
+        dialect = postgresql if self.db.dialect == "postgresql" else sqlite
+        statement = (
+            dialect.insert(inbox)
+            .values(consumer=self.name, event_id=event.id, type=event.type, handled_at=utcnow())
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        return session.execute(statement).first() is not None
+
+    def _settle(self, events: Sequence[CloudEvent]) -> list[Outcome]:
+        """``apply_batch``; when it fails outside the handlers, one event per transaction."""
+        try:
+            return self.apply_batch(events)
+        except DATABASE_ERRORS:
+            raise
+        except Exception as error:
+            if len(events) == 1:
+                return [Outcome(events[0], first_time=False, error=error)]
+            log.warning(
+                "batch failed outside its handlers; handling its events one by one",
+                exc_info=True,
+                extra={"events": len(events)},
+            )
+            return [outcome for event in events for outcome in self._settle([event])]
+
+    # -- the broker side: messages in, acknowledgements out -------------------------------
+
+    def on_message(self, message: Message) -> None:
+        """kombu's callback: buffer the message; the loop flushes (``flush``)."""
+        if not self._buffer:
+            self._buffer_started = time.monotonic()
+        self._buffer.append(message)
+
+    def flush(self) -> None:
+        """Handle the buffered messages as one batch and acknowledge them (module docstring)."""
+        # Taken out first: publishing a retry copy below reads from the connection, and a
+        # message delivered meanwhile goes into the next batch.
+        messages, self._buffer = self._buffer, []
+        if not messages:
+            return
+        CONSUMER_BATCH_SIZE.labels(self.name).observe(len(messages))
+        deliveries = [self._read(message) for message in messages]
+        events = [d.event for d in deliveries if d.event is not None]
+        try:
+            outcomes = iter(self._settle(events) if events else [])
+        except DATABASE_ERRORS as error:
+            # Put the whole batch back as it was and stop consuming until the database answers.
+            for message in messages:
+                message.requeue()
+            raise DatabaseUnavailable(str(error.orig or error)[:300]) from error
+        failpoints.hit("consumer.after_commit")
+
+        failed: list[tuple[_Delivery, Exception]] = []
+        for delivery in deliveries:
+            if delivery.event is None:
+                continue
+            outcome = next(outcomes)
+            if outcome.error is not None:
+                failed.append((delivery, outcome.error))
+                continue
+            self._handled += 1
+            EVENTS_CONSUMED.labels(self.name, delivery.event.type).inc()
+            if not outcome.first_time:
+                log.info(
+                    "duplicate delivery ignored",
+                    extra={"event_id": delivery.event.id, "event_type": delivery.event.type},
+                )
+            delivery.message.ack()
+        for delivery, error in failed:
+            self._retry(delivery, error)
+        for delivery in deliveries:
+            if delivery.unreadable is not None:
+                log.error(
+                    "unreadable message dead-lettered", extra={"error": str(delivery.unreadable)}
+                )
+                self._forward(delivery, "unknown", delivery.unreadable, dead=True)
+                delivery.message.ack()
+
+    def _read(self, message: Message) -> _Delivery:
+        headers = dict(message.headers or {})
+        delivery = _Delivery(
+            message=message,
+            raw=message.body,
+            headers=headers,
+            attempt=int(headers.get("x-attempt", 0)) + 1,
+        )
+        try:
+            delivery.event = CloudEvent.from_json(delivery.raw)
+        except InvalidEvent as error:
+            delivery.unreadable = error
+        return delivery
+
+    def _retry(self, delivery: _Delivery, error: Exception) -> None:
+        """A failed event: again at the back of the queue, or into dead letters at the end."""
+        assert delivery.event is not None
+        event = delivery.event
+        EVENTS_FAILED.labels(self.name, event.type).inc()
+        dead = delivery.attempt >= self.settings.event_max_attempts
+        token = context.correlation_id.set(event.correlationid)
+        try:
             log.warning(
                 "handler failed",
-                exc_info=True,
+                exc_info=error,
                 extra={
                     "event_id": event.id,
                     "event_type": event.type,
-                    "attempt": attempt,
+                    "attempt": delivery.attempt,
                     "dead_lettered": dead,
                 },
             )
-            self._forward(raw, headers, event.type, attempt, error, dead=dead)
-            message.ack()
-        else:
-            self._handled += 1
-            EVENTS_CONSUMED.labels(self.name, event.type).inc()
-            if not first_time:
-                log.info(
-                    "duplicate delivery ignored",
-                    extra={"event_id": event.id, "event_type": event.type},
-                )
-            message.ack()
         finally:
             context.correlation_id.reset(token)
+        self._forward(delivery, event.type, error, dead=dead)
+        delivery.message.ack()
 
     def _forward(
-        self,
-        raw: Any,
-        headers: dict[str, Any],
-        event_type: str,
-        attempt: int,
-        error: Exception,
-        *,
-        dead: bool,
+        self, delivery: _Delivery, event_type: str, error: Exception, *, dead: bool
     ) -> None:
         """Publish a copy for retry or into dead letters (confirmed before the ack)."""
         assert self._producer is not None
         error_text = f"{type(error).__name__}: {error}"[:2000]
         headers = {
-            **headers,
-            "x-attempt": attempt,
+            **delivery.headers,
+            "x-attempt": delivery.attempt,
             "x-last-error": error_text,
             "x-event-type": event_type,
         }
@@ -186,7 +387,7 @@ class Consumer:
             headers["x-dead-lettered-at"] = datetime.now(UTC).isoformat()
             EVENTS_DEAD_LETTERED.labels(self.name, event_type).inc()
         self._producer.publish(
-            raw,
+            delivery.raw,
             exchange=self.topology.dead if dead else self.topology.retry,
             routing_key=self.name,
             headers=headers,
@@ -198,10 +399,31 @@ class Consumer:
 
     # -- the loop -------------------------------------------------------------------------
 
+    def _consume(self, connection: Connection, stop: threading.Event) -> None:
+        """Receive into the buffer and flush it when full or due, until ``stop``."""
+        while not stop.is_set():
+            if self._buffer:
+                wait = self._buffer_started + self.batch_wait - time.monotonic()
+            else:
+                wait = 1.0
+            if wait > 0:
+                try:
+                    connection.drain_events(timeout=wait)
+                except TimeoutError:
+                    connection.heartbeat_check()
+            if self._buffer and (
+                len(self._buffer) >= self.batch_size
+                or time.monotonic() >= self._buffer_started + self.batch_wait
+            ):
+                self.flush()
+                connection.heartbeat_check()
+        self.flush()  # stopping: what was received is handled, not left to redelivery
+
     def run(self, stop: threading.Event, max_backoff: float = 10.0) -> None:
         backoff = 0.5
         while not stop.is_set():
             self._handled = 0
+            self._buffer = []  # a message belongs to its connection's channel
             consuming_since = time.monotonic()
             try:
                 with bus.connect(self.settings.bus_url) as connection:
@@ -213,12 +435,11 @@ class Consumer:
                     with connection.Consumer(
                         queue, on_message=self.on_message, prefetch_count=self.prefetch
                     ):
-                        log.info("consuming", extra={"queue": queue.name})
-                        while not stop.is_set():
-                            try:
-                                connection.drain_events(timeout=1)
-                            except TimeoutError:
-                                connection.heartbeat_check()
+                        log.info(
+                            "consuming",
+                            extra={"queue": queue.name, "batch_size": self.batch_size},
+                        )
+                        self._consume(connection, stop)
             except Exception as error:
                 if stop.is_set():
                     break
