@@ -6,7 +6,7 @@ SERVICES := identity criteria scoring awards notify
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install web-assets migrate bus-setup demo-data up test screenshots lint format bench chaos manifests lock clean
+.PHONY: help install web-assets migrate bus-setup demo-data up prune test screenshots lint format bench chaos manifests lock clean
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ up: migrate bus-setup demo-data ## Run the whole platform on this machine (embed
 	@rm -rf var/metrics && mkdir -p $(addprefix var/metrics/,$(SERVICES) gateway web)
 	@echo "Thi đua platform: open http://127.0.0.1:8080  (API docs: http://127.0.0.1:8080/api/docs)"
 	@$(BIN)/honcho --no-prefix start --procfile Procfile 2>&1
+
+prune: install ## Archive old published events and expire Idempotency-Keys in every service, once (make up does it hourly)
+	@for s in $(SERVICES); do $(BIN)/python -m services.$$s prune || exit 1; done
 
 # The browser journeys (tests/web) wait mostly on the platform's processes and on Chromium,
 # the rest mostly on one core and the databases: on a 2-core machine the two halves run side by

@@ -12,7 +12,8 @@ tokens with identity's JWKS, with one issuer and one audience, and their Network
 them fetch it; only identity's API holds the passphrase of the signing keys; the gateway counts
 its rate limits in a Redis only it can reach; no Kubernetes manifest loads demo data
 (identity's accounts, criteria's tables); notify's mailer reaches the SMTP relay and nothing
-else outside, and the embedded mode's mail server runs in no manifest.
+else outside, and the embedded mode's mail server runs in no manifest; every service runs its
+retention job (`prune`) hourly, as a CronJob on Kubernetes and in the Procfile's loop.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ COMPONENTS = (
     "mailer",
     "reminder",
     "migrate",
+    "prune",
     "gateway",
     "cache",
     "web",
@@ -65,6 +67,11 @@ MAILING = ("notify",)  # services with a mailer (SMTP) and a reminder (deadlines
 # Procfile processes of the embedded mode alone: no manifest runs them (compose has its own
 # mail catcher, Kubernetes the operator's mail relay).
 EMBEDDED_ONLY = {"mail": ["python", "-m", "services.notify.devmail"]}
+# The Procfile's loop that runs every service's retention job hourly (a shell loop: no
+# Deployment runs it; Kubernetes has a CronJob <service>-prune each instead).
+SCHEDULED = ("prune",)
+# Pods made from a template: Deployments and Jobs, and the Jobs that CronJobs make.
+WORKLOADS = ("Deployment", "Job", "CronJob")
 METRICS_PORT = 9100
 # Where Prometheus runs, as the NetworkPolicies name it (the API's and the workers' alike).
 MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
@@ -101,8 +108,15 @@ def find(docs: tuple[Doc, ...], kind: str, name: str) -> Doc:
     return found[0]
 
 
+def pod_template(doc: Doc) -> Doc:
+    """The pod template of a Deployment or Job, or of the Jobs a CronJob makes."""
+    if doc["kind"] == "CronJob":
+        return doc["spec"]["jobTemplate"]["spec"]["template"]
+    return doc["spec"]["template"]
+
+
 def pod_spec(doc: Doc) -> Doc:
-    return doc["spec"]["template"]["spec"]
+    return pod_template(doc)["spec"]
 
 
 def containers(doc: Doc) -> list[Doc]:
@@ -115,7 +129,7 @@ def env_of(container: Doc) -> dict[str, Doc]:
 
 
 def pod_labels(doc: Doc) -> dict[str, str]:
-    return doc["spec"]["template"]["metadata"]["labels"]
+    return pod_template(doc)["metadata"]["labels"]
 
 
 def selects(selector: Doc, labels: dict[str, str]) -> bool:
@@ -169,8 +183,13 @@ def walk(node: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
 
 
 def deployed_procfile() -> dict[str, list[str]]:
-    """The Procfile's processes that compose and Kubernetes run too (not EMBEDDED_ONLY's)."""
-    return {name: command for name, command in procfile().items() if name not in EMBEDDED_ONLY}
+    """The Procfile's processes that compose and Kubernetes run too (not EMBEDDED_ONLY's, nor
+    the SCHEDULED loops, which Kubernetes runs as CronJobs)."""
+    return {
+        name: command
+        for name, command in procfile().items()
+        if name not in EMBEDDED_ONLY and name not in SCHEDULED
+    }
 
 
 def procfile() -> dict[str, list[str]]:
@@ -209,9 +228,9 @@ def effective_env(container: Doc) -> dict[str, Any]:
 
 
 def k8s_containers() -> Iterator[tuple[str, Doc, Doc]]:
-    """(where, the Deployment or Job, the container) for every container of the platform."""
+    """(where, the workload, the container) for every container of the platform."""
     for path, doc in k8s_docs():
-        if doc["kind"] in ("Deployment", "Job"):
+        if doc["kind"] in WORKLOADS:
             for container in containers(doc):
                 yield f"{path.name}: {doc['metadata']['name']}/{container['name']}", doc, container
 
@@ -326,7 +345,7 @@ def test_every_kubernetes_container_runs_the_one_image() -> None:
     images = {
         c["image"]
         for path, doc in k8s_docs()
-        if doc["kind"] in ("Deployment", "Job") and path.name not in THIRD_PARTY
+        if doc["kind"] in WORKLOADS and path.name not in THIRD_PARTY
         for c in containers(doc)
     }
     assert images == {IMAGE}
@@ -609,7 +628,7 @@ def test_only_prometheus_reaches_relays_and_consumers(service: str) -> None:
 @pytest.mark.parametrize("service", SERVICES)
 def test_service_pods_run_unprivileged_on_a_read_only_root(service: str) -> None:
     for doc in load(K8S / f"{service}.yaml"):
-        if doc["kind"] not in ("Deployment", "Job"):
+        if doc["kind"] not in WORKLOADS:
             continue
         spec = pod_spec(doc)
         assert spec["securityContext"]["runAsNonRoot"] is True
@@ -626,9 +645,9 @@ def test_service_pods_run_unprivileged_on_a_read_only_root(service: str) -> None
 
 def test_labels_name_the_platform_and_the_component() -> None:
     for path, doc in k8s_docs():
-        if doc["kind"] not in ("Deployment", "Job"):
+        if doc["kind"] not in WORKLOADS:
             continue
-        labels = doc["spec"]["template"]["metadata"]["labels"]
+        labels = pod_labels(doc)
         where = f"{path.name}: {doc['metadata']['name']}"
         assert labels["app.kubernetes.io/part-of"] == "thidua", where
         assert labels["app.kubernetes.io/component"] in COMPONENTS, where
@@ -636,6 +655,95 @@ def test_labels_name_the_platform_and_the_component() -> None:
         if doc["kind"] == "Deployment":
             selector = doc["spec"]["selector"]["matchLabels"]
             assert selector.items() <= labels.items(), where
+
+
+# -- retention: the prune job ---------------------------------------------------------------
+
+
+def prune_loop() -> str:
+    """The Procfile's `prune` line, as the shell runs it."""
+    (line,) = [
+        line
+        for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines()
+        if line.startswith("prune:")
+    ]
+    return line.removeprefix("prune:").strip()
+
+
+def test_make_up_prunes_every_service_hourly() -> None:
+    """One Procfile entry runs each service's `prune`, with its metrics folder, then sleeps an
+    hour; `make prune` runs the same pass once."""
+    loop = prune_loop()
+    match = re.fullmatch(
+        r"while true; do for s in (?P<services>[a-z ]+); do "
+        r"env PROMETHEUS_MULTIPROC_DIR=var/metrics/\$s \.venv/bin/python -m services\.\$s prune; "
+        r"done; sleep (?P<seconds>\d+); done",
+        loop,
+    )
+    assert match, loop
+    assert tuple(match["services"].split()) == SERVICES
+    assert int(match["seconds"]) == 3600
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(
+        r"^prune: .*\n\t@for s in \$\(SERVICES\); do .*services\.\$\$s prune", makefile, re.M
+    )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_prunes_hourly_in_a_cronjob(service: str) -> None:
+    """`python -m services.<name> prune`, once an hour, never two at once, on the service's
+    database alone, with the shared retention settings the API reads too."""
+    docs = load(K8S / f"{service}.yaml")
+    cronjob = find(docs, "CronJob", f"{service}-prune")
+    spec = cronjob["spec"]
+    minute, *every = spec["schedule"].split()
+    assert every == ["*", "*", "*", "*"] and 0 <= int(minute) < 60, "hourly"
+    assert spec["concurrencyPolicy"] == "Forbid"
+    assert spec["jobTemplate"]["spec"]["backoffLimit"] >= 1
+    assert pod_spec(cronjob)["restartPolicy"] == "Never"
+    assert pod_labels(cronjob)["app.kubernetes.io/component"] == "prune"
+    (container,) = pod_spec(cronjob)["containers"]
+    assert container["command"] == ["python", "-m", f"services.{service}", "prune"]
+    env = env_of(container)
+    url = env[f"{service.upper()}_DATABASE_URL"]["value"]
+    assert url.startswith("postgresql+psycopg://") and "connect_timeout=" in url
+    for ref in re.findall(r"\$\(([A-Z_]+)\)", url):
+        assert env[ref]["valueFrom"]["secretKeyRef"]["name"] == f"{service}-db-app"
+    assert "AMQP_URL" not in env, "the job never touches the broker"
+    assert env["PROMETHEUS_MULTIPROC_DIR"]["value"] == "/run/prometheus"
+    shared = effective_env(container)
+    assert float(shared["THIDUA_OUTBOX_RETENTION_DAYS"]) > 0
+    assert float(shared["THIDUA_IDEMPOTENCY_TTL_HOURS"]) > 0
+    api = effective_env(the_container(f"{service}.yaml", f"{service}-api"))
+    for name in ("THIDUA_OUTBOX_RETENTION_DAYS", "THIDUA_IDEMPOTENCY_TTL_HOURS"):
+        assert api[name] == shared[name], f"{name}: the API and the job must agree"
+    schedules = {
+        find(load(K8S / f"{name}.yaml"), "CronJob", f"{name}-prune")["spec"]["schedule"]
+        for name in SERVICES
+    }
+    assert len(schedules) == len(SERVICES), "each service's job at a minute of its own"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_prune_job_reaches_its_database_and_dns_only(service: str) -> None:
+    labels = pod_labels(find(load(K8S / f"{service}.yaml"), "CronJob", f"{service}-prune"))
+    assert policy_rules("ingress", labels) == [] and any(
+        "Ingress" in d["spec"]["policyTypes"] and selects(d["spec"]["podSelector"], labels)
+        for _, d in k8s_docs()
+        if d["kind"] == "NetworkPolicy"
+    ), "no connection in"
+    rules = policy_rules("egress", labels)
+    assert rules, "no NetworkPolicy limits its egress"
+    peers = [peer for rule in rules for peer in rule["to"]]
+    databases = {
+        peer["podSelector"]["matchLabels"].get("cnpg.io/cluster")
+        for peer in peers
+        if "podSelector" in peer and "namespaceSelector" not in peer
+    }
+    assert databases == {f"{service}-db"}, "its own database, no broker, no other"
+    assert all("ipBlock" not in peer for peer in peers), "nothing outside the cluster"
+    db_ingress = policy_rules("ingress", {"cnpg.io/cluster": f"{service}-db"})
+    assert any(rule_admits(rule, labels, 5432, {}) for rule in db_ingress), "its database admits it"
 
 
 # -- scaling ------------------------------------------------------------------------------
