@@ -2,6 +2,11 @@
 
 Stopping it closes the listening socket and every open connection, which is what a client
 sees when the broker host dies; starting it again on the same port brings the broker back.
+``cut(seconds)`` does both, for the fault campaign (tests/support/faults.py), and
+``cuts`` counts how often the proxy was stopped while connections were open through it.
+
+An open connection stays open however long it is idle: only ``stop`` ends it (a pooled
+database connection or an AMQP connection between heartbeats is silent for many seconds).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 
 
 class TcpProxy:
@@ -18,6 +24,8 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
+        self.cuts = 0  # stops that closed at least one open connection
+        self.connections = 0  # connections accepted since the proxy was made
 
     @property
     def url_host(self) -> str:
@@ -39,11 +47,21 @@ class TcpProxy:
             self._listener.close()
             self._listener = None
         with self._lock:
+            if self._sockets:
+                self.cuts += 1
             for s in self._sockets:
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                    s.close()
+                with contextlib.suppress(OSError):
+                    s.close()  # even when the peer had already gone (shutdown raised)
             self._sockets.clear()
+
+    def cut(self, seconds: float) -> None:
+        """The server is unreachable for ``seconds``: every open connection is closed and new
+        ones are refused, then the proxy listens again on the same port."""
+        self.stop()
+        time.sleep(seconds)
+        self.start()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -56,8 +74,11 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
+            # The timeout was for connecting only: a silent server must not end the connection.
+            upstream.settimeout(None)
             with self._lock:
                 self._sockets += [client, upstream]
+                self.connections += 1
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
