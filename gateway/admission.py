@@ -50,11 +50,7 @@ def admit() -> Response | None:
         return refused
     if auth.is_public(service, request.method, path):
         return None
-    principal = auth.authenticate(
-        gateway.keys,
-        issuer=gateway.settings.token_issuer,
-        audience=gateway.settings.token_audience,
-    )
+    principal = auth.authenticate(gateway.tokens)
     if isinstance(principal, Response):
         return principal
     g.principal = principal

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from flask import Flask, request
 
 from gateway import admission, docs_page, openapi, ops, proxy
-from gateway.auth import jwks_fetcher
+from gateway.auth import VerifiedTokens, jwks_fetcher
 from gateway.config import Settings
 from gateway.metrics import MetricsServer, serve
 from gateway.ratelimit import ADDRESS, CLIENT, TOKEN, RateLimits, open_storage
@@ -39,6 +39,7 @@ class Gateway:
     upstreams: Mapping[str, Upstream]
     documents: openapi.DocumentCache
     keys: JwksCache  # identity's signing keys, one cache per worker process
+    tokens: VerifiedTokens  # tokens verified by this worker, until they expire
     limits: RateLimits
     metrics: MetricsServer | None  # on GATEWAY_METRICS_PORT, never on the public port
 
@@ -59,16 +60,23 @@ def create_app(settings: Settings | None = None) -> Flask:
             request.max_content_length = settings.upload_max_bytes
 
     upstreams = connect(settings)
+    keys = JwksCache(
+        settings.jwks_url,
+        ttl=settings.jwks_ttl,
+        cooldown=settings.jwks_cooldown,
+        timeout=settings.connect_timeout,
+        fetch=jwks_fetcher(new_session(2)),
+    )
     app.extensions["gateway"] = Gateway(
         settings,
         upstreams,
         openapi.DocumentCache(upstreams, settings.openapi_ttl, settings.connect_timeout),
-        JwksCache(
-            settings.jwks_url,
-            ttl=settings.jwks_ttl,
-            cooldown=settings.jwks_cooldown,
-            timeout=settings.connect_timeout,
-            fetch=jwks_fetcher(new_session(2)),
+        keys,
+        VerifiedTokens(
+            keys,
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            size=settings.token_cache_size,
         ),
         RateLimits(
             open_storage(settings.rate_limit_storage),
@@ -81,9 +89,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         serve(settings.metrics_host, settings.metrics_port) if settings.metrics_port else None,
     )
     # The web application: every path that is not the API's or the gateway's own (proxy).
-    app.extensions["gateway.web"] = Upstream(
-        "web", settings.web_upstream, new_session(settings.pool_size)
-    )
+    app.extensions["gateway.web"] = Upstream.open("web", settings.web_upstream, settings.pool_size)
     app.before_request(admission.admit)  # after kit.web's, which sets the request id
     for module in (ops, proxy, openapi, docs_page):
         app.register_blueprint(module.blueprint)

@@ -14,6 +14,18 @@ look the same direct or through the gateway. A public path matches exactly, afte
 gateway's own percent-decoding; anything else (a trailing slash, ``..`` segments) needs a
 token, so a lookalike path fails closed.
 
+A token verified once is remembered by the worker with its principal (``VerifiedTokens``, a
+bounded LRU keyed on the token itself) until it expires, so a client's next requests with the
+same token cost a dictionary lookup instead of the parsing and the RSA check (about 0.1 ms
+each on a quiet core, more under load). Nothing the check decides is skipped: a remembered
+token is accepted only while ``verify`` would still accept it, that is before its ``exp``
+(with the same leeway) and while identity's JWKS still serves the very key that verified it
+(after a JWKS refresh, or once the key is withdrawn, it is verified again, or refused). Issuer
+and audience are the gateway's settings, fixed for the cache's life; a token only becomes
+valid (``iat``, ``nbf``) once and stays so. Refusals are not remembered: each refused token is
+checked again, behind the per-address limit. The gateway does not look up revocations or
+deactivations (services do, kit.principals), so remembering a token changes nothing there.
+
 Users are not restricted here: services decide per object what a user may see. An API client
 (``kind == "client"``, from client_credentials) may call only the services its OAuth scopes
 name: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for every method
@@ -23,14 +35,25 @@ name: ``<service>:read`` for GET/HEAD/OPTIONS, ``<service>:write`` for every met
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 from flask import Response, g, request
 
 from gateway.metrics import AUTH_FAILURES
-from kit.auth import InvalidToken, KeySource, Principal, bearer_token, verify
+from kit.auth import (
+    LEEWAY_SECONDS,
+    InvalidToken,
+    KeySource,
+    Principal,
+    bearer_token,
+    verify,
+)
 from kit.errors import Unauthorized
 from kit.policy import insufficient_scope, missing_scope
 from kit.problems import error_response
@@ -107,16 +130,88 @@ def _refused(label: str) -> None:
     g.log_extra = {**g.get("log_extra", {}), "auth_failure": label}
 
 
-def authenticate(keys: KeySource, *, issuer: str, audience: str) -> Principal | Response:
-    """The verified caller of the current request, or the 401 to answer with (``issuer`` and
-    ``audience``: the gateway's settings)."""
+@dataclass(frozen=True)
+class _Verified:
+    principal: Principal
+    kid: str
+    key: Any  # the public key that checked the signature
+    valid_until: float  # epoch seconds: ``exp`` plus the leeway, when verify starts refusing
+
+
+class _KeyUsed:
+    """A key source that remembers which key it handed out (one per verification)."""
+
+    def __init__(self, keys: KeySource) -> None:
+        self.keys = keys
+        self.kid: str | None = None
+        self.public_key: Any = None
+
+    def key(self, kid: str) -> Any | None:
+        self.kid, self.public_key = kid, self.keys.key(kid)
+        return self.public_key
+
+
+class VerifiedTokens:
+    """The tokens this worker has verified, each with its principal, until it expires.
+
+    ``size`` bounds the entries (least recently used first out); 0 remembers nothing, so every
+    request is verified in full. One per worker process, shared by its threads.
+    """
+
+    def __init__(self, keys: KeySource, *, issuer: str, audience: str, size: int) -> None:
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.size = size
+        self._entries: OrderedDict[str, _Verified] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def verify(self, token: str) -> Principal:
+        """The token's principal, as ``kit.auth.verify`` gives it, or InvalidToken saying why."""
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is not None:
+                self._entries.move_to_end(token)
+        if (
+            entry is not None
+            and time.time() < entry.valid_until
+            and self.keys.key(entry.kid) is entry.key
+        ):
+            return entry.principal
+        used = _KeyUsed(self.keys)
+        try:
+            principal = verify(token, used, issuer=self.issuer, audience=self.audience)
+        except InvalidToken:
+            if entry is not None:
+                self._forget(token)
+            raise
+        if self.size > 0 and used.kid is not None:
+            valid_until = principal.expires_at.timestamp() + LEEWAY_SECONDS
+            remembered = _Verified(principal, used.kid, used.public_key, valid_until)
+            with self._lock:
+                self._entries[token] = remembered
+                self._entries.move_to_end(token)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        return principal
+
+    def _forget(self, token: str) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def authenticate(tokens: VerifiedTokens) -> Principal | Response:
+    """The verified caller of the current request, or the 401 to answer with."""
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         _refused(MISSING)
         # The same answers as a service's (kit.errors.Unauthorized): clients handle both alike.
         return error_response(Unauthorized.missing_token())
     try:
-        principal = verify(token, keys, issuer=issuer, audience=audience)
+        principal = tokens.verify(token)
     except InvalidToken as error:
         _refused(reason_label(error.reason))
         return error_response(Unauthorized.invalid_token(error.reason))

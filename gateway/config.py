@@ -83,6 +83,8 @@ class Settings:
     jwks_url: str
     jwks_ttl: float
     jwks_cooldown: float
+    # How many verified tokens a worker remembers until they expire (gateway.auth); 0: none.
+    token_cache_size: int
     trusted_proxies: int  # how many proxies of ours stand in front of the gateway
     rate_limit_storage: str
     rate_limit_client: str  # per verified token subject
@@ -126,6 +128,7 @@ class Settings:
             ),
             jwks_ttl=_number(env, "GATEWAY_JWKS_TTL", 300.0),
             jwks_cooldown=_number(env, "GATEWAY_JWKS_COOLDOWN", 30.0),
+            token_cache_size=_count(env, "GATEWAY_TOKEN_CACHE_SIZE", 4096),
             trusted_proxies=_count(env, "GATEWAY_TRUSTED_PROXIES", 0),
             rate_limit_storage=env.get("GATEWAY_RATE_LIMIT_STORAGE") or "memory://",
             rate_limit_client=_rate(env, "GATEWAY_RATE_LIMIT_CLIENT", "600/minute"),

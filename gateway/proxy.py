@@ -18,8 +18,7 @@ import time
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
-import requests
-import urllib3.exceptions
+import urllib3
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import MethodNotAllowed
 
@@ -169,34 +168,35 @@ def forward_to(upstream: Upstream, prefix: str | None = None) -> Response:
     g.log_extra = {**g.get("log_extra", {}), "upstream": upstream.name}  # for the log line
     settings = current_app.extensions["gateway"].settings
     body = request.get_data(cache=False)  # 413 over the limit (kit.web bounds chunked too)
-    url = upstream.url(upstream_path(prefix))
+    target = upstream.target(upstream_path(prefix))
     if request.query_string:
-        url += "?" + request.query_string.decode("latin-1")
+        target += "?" + request.query_string.decode("latin-1")
     started = time.perf_counter()
     try:
-        reply = upstream.session.request(
+        reply = upstream.pool.urlopen(
             request.method,
-            url,
-            data=body or None,
+            target,
+            body=body or None,
             headers=dict(_request_headers(prefix)),
-            timeout=(settings.connect_timeout, settings.read_timeout),
-            allow_redirects=False,
-            stream=True,
+            timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
+            redirect=False,
+            preload_content=False,
+            decode_content=False,
         )
         try:
             # Undecoded: a gzip answer stays gzip, with its Content-Encoding, for the client.
-            content = reply.raw.read(decode_content=False)
+            content = reply.read(decode_content=False)
         finally:
-            reply.close()
-    except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+            reply.release_conn()
+    except urllib3.exceptions.HTTPError as error:
         return _unavailable(upstream, failure_kind(error), error)
     except (OSError, ValueError) as error:  # e.g. a malformed status line or header block
         return _unavailable(upstream, BAD_GATEWAY, error)
     UPSTREAM_LATENCY.labels(upstream.name).observe(time.perf_counter() - started)
-    UPSTREAM_REQUESTS.labels(upstream.name, str(reply.status_code)).inc()
+    UPSTREAM_REQUESTS.labels(upstream.name, str(reply.status)).inc()
 
-    headers = end_to_end(reply.raw.headers.iteritems(), RESPONSE_REPLACED)
-    response = Response(content, status=reply.status_code)
+    headers = end_to_end(reply.headers.iteritems(), RESPONSE_REPLACED)
+    response = Response(content, status=reply.status)
     response.headers.clear()
     for name, value in headers:
         if name.lower() == "location":
@@ -205,14 +205,14 @@ def forward_to(upstream: Upstream, prefix: str | None = None) -> Response:
     # werkzeug sets Content-Length from the body (none for 204); HEAD and 304 have no body, so
     # they keep the service's, which describes the body they leave out.
     length = reply.headers.get("Content-Length")
-    if length is not None and (request.method == "HEAD" or reply.status_code == 304):
+    if length is not None and (request.method == "HEAD" or reply.status == 304):
         response.headers["Content-Length"] = length
     return response
 
 
 def resolved(path: str) -> str:
     """``path`` as the service ends up reading it: empty and ``.`` segments dropped and ``..``
-    resolved (requests removes dot segments before it sends), so ``/a/../metrics`` or
+    resolved (urllib3 removes dot segments before it sends), so ``/a/../metrics`` or
     ``//metrics`` is recognised for what it reaches."""
     segments: list[str] = []
     for segment in path.split("/"):

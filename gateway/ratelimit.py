@@ -11,9 +11,12 @@ limit per key, so a few kB for the busiest key), which the limits here make affo
 Storage: ``GATEWAY_RATE_LIMIT_STORAGE``, ``memory://`` by default (embedded mode: each
 gunicorn worker counts on its own, so a limit holds per worker, and with W workers a client
 gets up to W times the limit), ``redis://host:6379/0`` in production, where every worker of
-every gateway replica shares the counters. The memory storage also sweeps every key for
-expired hits about every 10 ms from a fresh timer thread: nothing for the few addresses of one
-machine, but one more reason it is not for a national deployment.
+every gateway replica shares the counters. ``memory://`` is the gateway's own
+``LocalMovingWindow``, not the ``limits`` package's memory storage: that one sweeps expired
+hits from a timer thread it starts afresh every 10 ms while any hit is counted, and a request
+that finds the timer finished waits for the new thread to be scheduled before it can go on (a
+millisecond or more on a busy machine, on most requests). Ours drops a key's expired hits when
+the key is next counted and forgets idle keys in one pass a minute, in the requesting thread.
 
 When the storage fails (Redis down or slow) the gateway **fails open**: the request goes on
 unlimited, a warning is logged and ``gateway_rate_limit_errors_total`` counts the failure, and
@@ -29,13 +32,14 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from flask import Response
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import Storage, storage_from_string
+from limits.storage import MovingWindowSupport, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -63,8 +67,101 @@ _DETAILS = {
 }
 
 
+SWEEP_SECONDS = 60.0  # how often LocalMovingWindow forgets the keys no hit is counted for
+
+
+class LocalMovingWindow(Storage, MovingWindowSupport):
+    """A moving window in this process's memory (``memory://``): the hits of each key's last
+    window, oldest first, and nothing else.
+
+    A key's hits past its window are dropped when the key is next counted; a key with none
+    left is forgotten by a sweep at most every ``SWEEP_SECONDS``, run by the request that
+    finds it due (a pass over the keys, a few per address of one machine). A key never holds
+    more hits than its limit, as a refused hit is not counted. Only the moving window is
+    supported: it is the gateway's only strategy.
+    """
+
+    STORAGE_SCHEME = None  # not registered with ``limits``: the gateway builds it itself
+
+    def __init__(self) -> None:
+        super().__init__(None, wrap_exceptions=True)
+        self._windows: dict[str, tuple[int, deque[float]]] = {}  # key -> (expiry, hits)
+        self._lock = threading.Lock()
+        self._swept_at = time.monotonic()
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return ValueError
+
+    def _hits(self, key: str, expiry: int, now: float) -> deque[float]:
+        """``key``'s hits within its window ending ``now`` (the lock held)."""
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = (expiry, deque())
+        hits = window[1]
+        while hits and hits[0] < now - expiry:
+            hits.popleft()
+        return hits
+
+    def _sweep_if_due(self) -> None:
+        moment = time.monotonic()
+        if moment - self._swept_at < SWEEP_SECONDS:
+            return
+        self._swept_at = moment
+        now = time.time()
+        for key, (expiry, hits) in list(self._windows.items()):
+            if not hits or hits[-1] < now - expiry:
+                del self._windows[key]
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        """Count ``amount`` hits on ``key`` unless that would make more than ``limit`` in the
+        last ``expiry`` seconds (then nothing is counted)."""
+        if amount > limit:
+            return False
+        now = time.time()
+        with self._lock:
+            self._sweep_if_due()
+            hits = self._hits(key, expiry, now)
+            if len(hits) + amount > limit:
+                return False
+            hits.extend([now] * amount)
+            return True
+
+    def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+        """(when the oldest hit in the window was counted, how many hits are in it)."""
+        now = time.time()
+        with self._lock:
+            hits = self._hits(key, expiry, now)
+            return (hits[0], len(hits)) if hits else (now, 0)
+
+    def check(self) -> bool:
+        return True
+
+    def reset(self) -> int | None:
+        with self._lock:
+            count = len(self._windows)
+            self._windows.clear()
+        return count
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._windows.pop(key, None)
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        raise NotImplementedError("LocalMovingWindow supports the moving window only")
+
+    def get(self, key: str) -> int:
+        raise NotImplementedError("LocalMovingWindow supports the moving window only")
+
+    def get_expiry(self, key: str) -> float:
+        raise NotImplementedError("LocalMovingWindow supports the moving window only")
+
+
 def open_storage(uri: str) -> Storage:
-    """The counters' storage; Redis with short timeouts and at most one immediate retry."""
+    """The counters' storage: our own for ``memory://``, else the ``limits`` package's (Redis
+    with short timeouts and at most one immediate retry)."""
+    if urlsplit(uri).scheme == "memory":
+        return LocalMovingWindow()
     options: dict[str, object] = {"wrap_exceptions": True}
     if urlsplit(uri).scheme in ("redis", "rediss", "redis+unix"):
         options.update(
