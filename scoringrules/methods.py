@@ -10,19 +10,35 @@ pure; the inputs must have been checked). The "not applicable" declaration
 To add a method: subclass :class:`Method`, fill in the class attributes, implement
 ``check_method``, ``check_values`` and ``exact``, decorate with ``@register``, add its worked
 example to docs/scoring-rules.md and bump ``scoringrules.RULES_VERSION``.
+
+Compiled tables (:mod:`scoringrules.compiled`) ask each criterion's method for a
+:class:`Scorer` once per table (:meth:`Method.compile`): a quick check that says yes only to
+inputs the full check accepts, and the points with the node's parameters already parsed. A
+method that implements ``compile_values`` gets a fast scorer; one that does not still works
+through the generic scorer, which calls ``check_inputs`` and ``points`` as before.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar, TypeVar
 
 from scoringrules.issues import Issue
 from scoringrules.issues import pointer as join
-from scoringrules.numbers import exact_decimal, is_number, is_whole, round_points, to_fraction
+from scoringrules.numbers import (
+    exact_decimal,
+    is_number,
+    is_whole,
+    number_value,
+    round_points,
+    round_ratio,
+    to_decimal,
+    to_fraction,
+)
 
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 
@@ -126,6 +142,38 @@ def blank_note(inputs: Inputs) -> bool:
 
 def out_of_range(at: str, key: str, vi: str, en: str) -> Issue:
     return Issue(join(at, key), "input_out_of_range", f"«{key}» {vi}", f"“{key}” {en}")
+
+
+# -- compiled criteria -----------------------------------------------------------------------
+
+#: The keys of an accepted "not applicable" declaration.
+NOT_APPLICABLE_KEYS = frozenset({"not_applicable", "note"})
+
+#: A method's compiled check of its own values (not-applicable, note and unknown keys are
+#: handled around it) and its points from accepted values.
+ValuesCheck = Callable[[Inputs], bool]
+ValuesPoints = Callable[[Inputs], Decimal]
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """One criterion compiled for its table.
+
+    ``accepts(inputs)`` is True only when :meth:`Method.check_inputs` finds no issue in
+    ``inputs``; it may say False to valid inputs (a type it has no short way for), and the
+    caller then runs the full check, which gives the issues, or none. ``points(inputs)`` is
+    :meth:`Method.points` for inputs the full check accepts. ``rounded`` says every points value
+    is already rounded to the table's places (so sums of them are exact at those places).
+    """
+
+    accepts: Callable[[object], bool]
+    points: Callable[[Inputs], Decimal]
+    rounded: bool
+
+
+def _never(inputs: object) -> bool:
+    """The generic scorer's check: always ask the method's full check."""
+    return False
 
 
 # -- the registry ----------------------------------------------------------------------------
@@ -277,6 +325,63 @@ class Method:
         if inputs.get("not_applicable") is True:
             return round_points(to_fraction(node["max_points"]), places)
         return round_points(self.exact(node, inputs), places)
+
+    # -- compiled --
+
+    def compile(self, node: Node, places: int) -> Scorer:
+        """The criterion ``node`` (of a valid table) compiled: see :class:`Scorer`.
+
+        Built from :meth:`compile_values` when the method has one; otherwise the generic scorer,
+        which always runs :meth:`check_inputs` and calls :meth:`points` (correct, not faster).
+        """
+        values = self.compile_values(node, places)
+        if values is None:
+
+            def generic_points(inputs: Inputs) -> Decimal:
+                return self.points(node, inputs, places)
+
+            return Scorer(accepts=_never, points=generic_points, rounded=False)
+        check_values, values_points = values
+        own_keys = frozenset(self.inputs_schema["properties"])
+        may_be_not_applicable = node.get("when_not_applicable") == "full"
+        full_points = round_points(to_fraction(node["max_points"]), places)
+
+        def accepts(inputs: object) -> bool:
+            # The conditions under which check_inputs returns no issue, cheapest first.
+            if type(inputs) is not dict:
+                return False
+            declared = inputs.get("not_applicable", False)
+            if declared is False:
+                return (
+                    inputs.keys() <= own_keys
+                    and isinstance(inputs.get("note", ""), str)
+                    and check_values(inputs)
+                )
+            if declared is True:
+                note = inputs.get("note")
+                return (
+                    may_be_not_applicable
+                    and inputs.keys() <= NOT_APPLICABLE_KEYS
+                    and isinstance(note, str)
+                    and bool(note.strip())
+                )
+            return False
+
+        def points(inputs: Inputs) -> Decimal:
+            if inputs.get("not_applicable") is True:
+                return full_points
+            return values_points(inputs)
+
+        return Scorer(accepts=accepts, points=points, rounded=True)
+
+    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints] | None:
+        """The method's own part of a compiled criterion, or None (the generic scorer is used).
+
+        ``check(inputs)`` is True only when :meth:`check_values` finds no issue; ``points(inputs)``
+        is ``round_points(self.exact(node, inputs), places)`` for such inputs. Both get a dict
+        whose keys are the method's own and whose ``not_applicable`` is absent or false.
+        """
+        return None
 
 
 M = TypeVar("M", bound=type[Method])
@@ -458,6 +563,49 @@ class Bands(Method):
                 )
             )
         return issues
+
+    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+        spec = node["method"].get("input") or {}
+        low, high = (
+            to_decimal(spec[key]) if is_number(spec.get(key)) else None for key in ("min", "max")
+        )
+        if not self.descending:  # days late: never below 0, whatever input.min says
+            low = max(low, Decimal(0)) if low is not None else Decimal(0)
+        bands = [
+            (to_decimal(band["threshold"]), round_points(to_fraction(band["points"]), places))
+            for band in node["method"]["bands"]
+        ]
+        nothing = round_points(Fraction(0), places)
+        name = self.input_name
+        whole_only = not self.descending
+
+        def check(inputs: Inputs) -> bool:
+            value = number_value(inputs.get(name))
+            if value is None:
+                return False
+            if whole_only and value.as_integer_ratio()[1] != 1:
+                return False
+            return (low is None or value >= low) and (high is None or value <= high)
+
+        if self.descending:
+
+            def points(inputs: Inputs) -> Decimal:
+                reached = to_decimal(inputs[name])
+                for threshold, band_points in bands:
+                    if threshold <= reached:
+                        return band_points
+                return nothing
+
+        else:
+
+            def points(inputs: Inputs) -> Decimal:
+                reached = to_decimal(inputs[name])
+                for threshold, band_points in bands:
+                    if threshold >= reached:
+                        return band_points
+                return nothing
+
+        return check, points
 
     def _band_points(self, node: Node, reached: Fraction) -> Fraction:
         """Points of the first band (in list order) whose threshold ``reached`` satisfies."""
@@ -689,6 +837,26 @@ class Proportional(Method):
         ratio = to_fraction(inputs["achieved"]) / to_fraction(inputs["target"])
         return to_fraction(node["max_points"]) * min(ratio, self.cap(node))
 
+    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+        top_n, top_d = to_fraction(node["max_points"]).as_integer_ratio()
+        cap_n, cap_d = self.cap(node).as_integer_ratio()
+        at_cap = round_points(self.ceiling(node), places)
+
+        def check(inputs: Inputs) -> bool:
+            achieved = number_value(inputs.get("achieved"))
+            target = number_value(inputs.get("target"))
+            return achieved is not None and target is not None and achieved >= 0 and target > 0
+
+        def points(inputs: Inputs) -> Decimal:
+            # max_points × min(a/t, cap) in integers: every denominator here is positive.
+            a_n, a_d = to_decimal(inputs["achieved"]).as_integer_ratio()
+            t_n, t_d = to_decimal(inputs["target"]).as_integer_ratio()
+            if a_n * t_d * cap_d >= cap_n * a_d * t_n:
+                return at_cap
+            return round_ratio(top_n * a_n * t_d, top_d * a_d * t_n, places)
+
+        return check, points
+
 
 # -- boolean ---------------------------------------------------------------------------------
 
@@ -731,6 +899,19 @@ class Boolean(Method):
 
     def exact(self, node: Node, inputs: Inputs) -> Fraction:
         return to_fraction(node["max_points"]) if inputs["done"] else Fraction(0)
+
+    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+        done_points = round_points(to_fraction(node["max_points"]), places)
+        nothing = round_points(Fraction(0), places)
+
+        def check(inputs: Inputs) -> bool:
+            done = inputs.get("done")
+            return done is True or done is False
+
+        def points(inputs: Inputs) -> Decimal:
+            return done_points if inputs["done"] else nothing
+
+        return check, points
 
 
 # -- manual ----------------------------------------------------------------------------------
@@ -842,3 +1023,22 @@ class Manual(Method):
 
     def exact(self, node: Node, inputs: Inputs) -> Fraction:
         return to_fraction(inputs["points"])
+
+    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+        top = to_decimal(node["max_points"])
+        step_n, step_d = to_fraction(node["method"]["step"]).as_integer_ratio()
+        note_below_max = node["method"].get("note_required_below_max") is True
+
+        def check(inputs: Inputs) -> bool:
+            given = number_value(inputs.get("points"))
+            if given is None or given < 0 or given > top:
+                return False
+            given_n, given_d = given.as_integer_ratio()
+            if (given_n * step_d) % (given_d * step_n):  # points / step is not whole
+                return False
+            return not (note_below_max and given < top and blank_note(inputs))
+
+        def points(inputs: Inputs) -> Decimal:
+            return round_ratio(*to_decimal(inputs["points"]).as_integer_ratio(), places)
+
+        return check, points

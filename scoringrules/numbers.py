@@ -109,3 +109,35 @@ def format_points(value: Decimal, places: int = 2) -> str:
     assert isinstance(exponent, int)
     shown = max(places, -exponent)
     return format(value, f".{shown}f")
+
+
+# -- for compiled tables (scoringrules.compiled): the same values, fewer Fractions ------------
+
+
+def number_value(value: object) -> Decimal | None:
+    """``to_decimal(value)`` when ``is_number(value)``, else None, in one step.
+
+    Compiled tables check and read a unit's inputs with it: the plain JSON types take a short
+    way, anything else goes through :func:`is_number` and :func:`to_decimal` themselves.
+    """
+    kind = type(value)
+    if kind is int:
+        return Decimal(value)  # type: ignore[arg-type]
+    if kind is float:
+        return Decimal(repr(value)) if math.isfinite(value) else None  # type: ignore[arg-type]
+    if kind is Decimal:
+        return value if value.is_finite() else None  # type: ignore[union-attr,return-value]
+    return to_decimal(cast(Number, value)) if is_number(value) else None
+
+
+def round_ratio(numerator: int, denominator: int, places: int = 2) -> Decimal:
+    """:func:`round_points` of ``numerator / denominator`` (denominator > 0), in integers.
+
+    The same half-up rule and the same result, digit for digit and sign for sign:
+    ⌊|n| × 10^places / d + 1/2⌋ = ⌊(2 |n| 10^places + d) / 2d⌋, negative only when not zero.
+    """
+    if places < 0:
+        raise ValueError("places must be ≥ 0")
+    whole = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
+    sign = "-" if numerator < 0 and whole else ""
+    return Decimal(f"{sign}{whole}E-{places}")
