@@ -14,8 +14,9 @@ publishing; ``local://<folder>`` is the embedded bus (kit.events.localbus).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from kombu import Connection, Exchange, Queue, binding
 
@@ -48,8 +49,23 @@ class Topology:
         )
 
 
-def connect(url: str, *, connect_timeout: float = 5.0) -> Connection:
-    """A kombu connection to the bus at ``url`` (not yet opened)."""
+def connect(
+    url: str,
+    *,
+    connect_timeout: float = 5.0,
+    confirm_publish: bool = True,
+    transport_options: Mapping[str, Any] | None = None,
+) -> Connection:
+    """A kombu connection to the bus at ``url`` (not yet opened).
+
+    On RabbitMQ every channel confirms each publish before ``publish`` returns
+    (``confirm_publish``), which is what a caller publishing one copy at a time wants (the
+    consumer's retries and dead letters, replay, redrive). The relay publishes a whole batch
+    before it waits, so it passes ``confirm_publish=False`` and selects confirms on its own
+    channel (``kit.events.relay.ConfirmedChannel``), and hands py-amqp its own frame writer
+    through ``transport_options`` (merged over the defaults; RabbitMQ only). The local bus has
+    no confirms either way.
+    """
     if url.startswith("local://"):
         root = Path(url.removeprefix("local://"))
         return Connection(
@@ -60,7 +76,11 @@ def connect(url: str, *, connect_timeout: float = 5.0) -> Connection:
         url,
         connect_timeout=connect_timeout,
         heartbeat=30,
-        transport_options={"confirm_publish": True, "max_retries": 1},
+        transport_options={
+            "confirm_publish": confirm_publish,
+            "max_retries": 1,
+            **(transport_options or {}),
+        },
     )
 
 

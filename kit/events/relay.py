@@ -2,9 +2,11 @@
 
 Each round claims a batch of unpublished rows in id order. On PostgreSQL the claim is
 ``FOR UPDATE SKIP LOCKED``, so several relays share the work; on SQLite the transaction is
-``BEGIN IMMEDIATE``, so one relay holds the claim at a time. Rows are published with publisher
-confirms (RabbitMQ acks each one before the relay goes on), and marked published in the same
-transaction that claimed them.
+``BEGIN IMMEDIATE``, so one relay holds the claim at a time. On RabbitMQ the whole batch is
+published without waiting, then the relay waits for the broker's publisher confirms of the
+batch (``ConfirmedChannel``); only when every event is acked are the rows marked published,
+in the same transaction that claimed them. A nack, a missing confirm or a lost connection
+fails the round: nothing of that batch is marked, and the next round publishes it again.
 
 Guarantees:
 
@@ -13,16 +15,24 @@ Guarantees:
 - per-subject order: a row is published only when every earlier unpublished row of its
   subject is in the same batch (so another relay holding an earlier one makes it wait);
 - nothing is lost while the broker is down: the round fails, the transaction rolls back, and
-  the relay retries with backoff until the broker answers.
+  the relay retries with backoff until the broker answers;
+- a publish into a full queue that refuses it (``basic.nack``) fails the round the same way.
+
+Publishing a batch before waiting keeps per-subject order: the rows go out in id order on one
+channel, and RabbitMQ keeps a channel's publishes in order into each queue.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict
+import time
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import amqp
+import amqp.method_framing
 import psycopg
 from kombu import Connection, Producer
 from sqlalchemy import select, update
@@ -38,30 +48,211 @@ from kit.metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE
 
 log = logging.getLogger(__name__)
 
+# Rows a round claims unless told otherwise. With batched confirms a round costs one wait for
+# the broker however many rows it carries, so a bigger batch is cheaper per event; 500 is past
+# most of that gain (docs/benchmarks.md) and keeps a round's transaction, and the rows a
+# failed round publishes again, small.
+DEFAULT_BATCH_SIZE = 500
+
+
+class Unconfirmed(Exception):
+    """The broker did not ack every event of a batch, so none of it may be marked published."""
+
+
+class BatchedWrites:
+    """py-amqp's own frame writer, whose output for a batch goes to the socket in few writes.
+
+    py-amqp writes every frame with its own ``sendall``; for a relay batch that is one system
+    call per event, about half of what publishing costs. Handed to py-amqp's ``Connection`` as
+    its ``frame_writer`` hook, this object stands in for the transport's ``write``: outside a
+    batch it passes frames straight on, inside one it collects them and sends about
+    ``FLUSH_BYTES`` at a time. The framing itself is py-amqp's, unchanged.
+    """
+
+    FLUSH_BYTES = 128 * 1024
+
+    def __init__(self) -> None:
+        self._transport: Any = None
+        self._pending = bytearray()
+        self._collecting = False
+        self._timeout: float | None = None
+
+    def frame_writer(self, connection: Any, transport: Any) -> Callable[..., None]:
+        """The ``frame_writer`` hook: py-amqp calls it on connecting, with the new transport."""
+        self._transport = transport
+        self._pending.clear()
+        return amqp.method_framing.frame_writer(connection, self)
+
+    def write(self, data: bytes | memoryview) -> None:
+        if not self._collecting:
+            self._transport.write(data)
+            return
+        self._pending += data  # a copy: py-amqp reuses the buffer ``data`` views
+        if len(self._pending) >= self.FLUSH_BYTES:
+            self.flush()
+
+    def collect(self, timeout: float) -> None:
+        """Hold frames until ``flush``; each write to the socket must finish within ``timeout``.
+
+        A broker that stops reading (blocked, or gone without closing the connection) then
+        fails the round instead of hanging it on a full socket buffer.
+        """
+        self._collecting = True
+        self._timeout = timeout
+
+    def flush(self) -> None:
+        if self._pending:
+            data, self._pending = self._pending, bytearray()
+            with self._transport.having_timeout(self._timeout):
+                self._transport.write(data)
+
+    def stop(self) -> None:
+        """Write frames straight through again, dropping any not flushed (after a failure)."""
+        self._collecting = False
+        self._pending.clear()
+
+
+class ConfirmedChannel:
+    """Publishes a batch on a RabbitMQ channel in confirm mode, then waits for its answers.
+
+    After ``confirm.select`` RabbitMQ numbers the channel's publishes 1, 2, 3 … (delivery tags)
+    and answers each exactly once: ``basic.ack`` once the message is in every queue it routes
+    to (on disk, for a quorum queue) or is found unroutable, ``basic.nack`` when it is refused
+    (say, a full queue with ``x-overflow: reject-publish``); one tag, or with ``multiple``
+    every tag up to it. A mandatory message no queue takes comes back as ``basic.return``
+    before its ack on the same channel, so ``on_return`` has run before ``send`` returns.
+
+    It publishes through py-amqp's channel (kombu's ``pyamqp`` transport hands it out) rather
+    than kombu's ``Producer``, whose per-message preparation the relay does not need: the
+    envelope is already JSON text. The message's properties are the ones ``Producer`` sets.
+    Answers are read while ``send`` drains the connection (and by py-amqp's look for a
+    ``connection.blocked`` before each publish), so publishing never stalls on them. After
+    ``send`` raises, the tags can no longer be trusted: drop the connection.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        writes: BatchedWrites,
+        exchange: str,
+        on_return: Callable[..., None],
+    ) -> None:
+        self.connection = connection
+        self.writes = writes
+        self.exchange = exchange
+        self.channel = connection.default_channel
+        self.channel.confirm_select()
+        self.channel.events["basic_ack"].add(self._on_ack)
+        self.channel.events["basic_nack"].add(self._on_nack)
+        self.channel.events["basic_return"].add(on_return)
+        self._last_tag = 0
+        self._waiting: OrderedDict[int, None] = OrderedDict()  # tags not yet answered, in order
+        self._refused = 0
+
+    def send(self, rows: Iterable[Any], timeout: float) -> None:
+        """Publish ``rows`` (envelope, type, event_id) in order; return once all are acked.
+
+        Raises ``Unconfirmed`` on a nack or when the answers take longer than ``timeout``
+        seconds; a lost connection raises the transport's own error.
+        """
+        self.writes.collect(timeout)
+        try:
+            for row in rows:
+                self._publish(row.envelope, row.type, row.event_id)
+            self.writes.flush()
+        finally:
+            self.writes.stop()
+        self._wait(timeout)
+
+    def _publish(self, body: str, routing_key: str, message_id: str) -> None:
+        message = amqp.Message(
+            body.encode(),
+            priority=0,
+            content_type="application/cloudevents+json",
+            content_encoding="utf-8",
+            application_headers={},
+            delivery_mode=2,
+            message_id=message_id,
+        )
+        self.channel.basic_publish(
+            message, exchange=self.exchange, routing_key=routing_key, mandatory=True
+        )
+        self._last_tag += 1
+        self._waiting[self._last_tag] = None
+
+    def _answer(self, tag: int, multiple: bool) -> int:
+        """Forget the tags this answer covers; return how many were still waiting."""
+        if not multiple:
+            if tag not in self._waiting:
+                return 0
+            del self._waiting[tag]
+            return 1
+        answered = 0
+        while self._waiting and next(iter(self._waiting)) <= tag:
+            self._waiting.popitem(last=False)
+            answered += 1
+        return answered
+
+    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
+        self._answer(delivery_tag, multiple)
+
+    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
+        self._refused += self._answer(delivery_tag, multiple)
+
+    def _wait(self, timeout: float) -> None:
+        """Until every publish so far is answered; fail at the first nack."""
+        deadline = time.monotonic() + timeout
+        while self._waiting and not self._refused:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Unconfirmed(
+                    f"{len(self._waiting)} events not confirmed by the broker in {timeout:g} s"
+                )
+            try:
+                self.connection.drain_events(timeout=remaining)
+            except TimeoutError:  # socket.timeout: the loop checks the deadline
+                continue
+        if self._refused:
+            raise Unconfirmed(f"the broker refused {self._refused} events (basic.nack)")
+
 
 class Relay:
-    def __init__(self, settings: Settings, db: Database, batch_size: int = 200) -> None:
+    def __init__(
+        self, settings: Settings, db: Database, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> None:
         self.settings = settings
         self.db = db
         self.batch_size = batch_size
         self.topology = bus.Topology(settings.bus_prefix)
         self._connection: Connection | None = None
-        self._producer: Producer | None = None
+        self._publisher: ConfirmedChannel | Producer | None = None
 
     # -- broker ---------------------------------------------------------------------------
 
-    def _ensure_producer(self) -> Producer:
-        if self._producer is None:
-            connection = bus.connect(self.settings.bus_url)
+    def _ensure_publisher(self) -> ConfirmedChannel | Producer:
+        """The broker connection's publisher: batched confirms on RabbitMQ, kombu's locally."""
+        if self._publisher is None:
+            # On RabbitMQ the relay waits for a whole batch's confirms itself, so the
+            # connection must not make every publish wait for its own (bus.connect).
+            writes = BatchedWrites()
+            connection = bus.connect(
+                self.settings.bus_url,
+                confirm_publish=False,
+                transport_options={"frame_writer": writes.frame_writer},
+            )
             connection.ensure_connection(max_retries=1)
             bus.declare(connection, self.topology, self.settings.service, [])
             self._connection = connection
-            # Mandatory publishing reports unroutable events back (RabbitMQ only).
-            on_return = None if self.settings.embedded_bus else self._on_return
-            self._producer = Producer(
-                connection.default_channel, exchange=self.topology.events, on_return=on_return
-            )
-        return self._producer
+            if self.settings.embedded_bus:
+                # The local bus has no confirms: a publish has written its file when it returns.
+                self._publisher = Producer(
+                    connection.default_channel, exchange=self.topology.events
+                )
+            else:
+                self._publisher = ConfirmedChannel(
+                    connection, writes, self.topology.events.name, on_return=self._on_return
+                )
+        return self._publisher
 
     def close(self) -> None:
         """Release the broker connection (``run`` does this when it stops)."""
@@ -74,7 +265,7 @@ class Relay:
             except Exception:  # the connection is already broken; nothing to keep
                 log.debug("closing a broken broker connection failed", exc_info=True)
         self._connection = None
-        self._producer = None
+        self._publisher = None
 
     def _on_return(
         self, exception: Exception, exchange: str, routing_key: str, message: Any
@@ -117,33 +308,46 @@ class Relay:
                 publishable.add(row_id)
         return [r for r in rows if r.id in publishable]
 
+    def _publish(self, rows: list[Any]) -> None:
+        """Publish the batch in id order and, on RabbitMQ, wait until the broker acked it all.
+
+        Any failure drops the connection before it propagates, so the next round starts on a
+        fresh channel whose delivery tags count from 1 again.
+        """
+        publisher = self._ensure_publisher()
+        try:
+            if isinstance(publisher, ConfirmedChannel):
+                publisher.send(rows, self.settings.confirm_timeout_s)
+                return
+            for row in rows:
+                publisher.publish(
+                    row.envelope,
+                    routing_key=row.type,
+                    content_type="application/cloudevents+json",
+                    content_encoding="utf-8",
+                    delivery_mode=2,
+                    message_id=row.event_id,
+                    retry=False,
+                )
+        except BaseException:
+            self._drop_connection()
+            raise
+
     def run_once(self) -> int:
         """Publish one batch; return how many events were published."""
         with self.db.transaction() as session:
             rows = self._claim(session)
             if not rows:
                 return 0
-            producer = self._ensure_producer()
-            for row in rows:
-                producer.publish(
-                    row.envelope,
-                    routing_key=row.type,
-                    content_type="application/cloudevents+json",
-                    content_encoding="utf-8",
-                    delivery_mode=2,
-                    mandatory=not self.settings.embedded_bus,
-                    message_id=row.event_id,
-                    confirm_timeout=self.settings.confirm_timeout_s,
-                    retry=False,
-                )
+            self._publish(rows)
             failpoints.hit("relay.after_publish")
             session.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([r.id for r in rows]))
                 .values(published_at=utcnow())
             )
-        for row in rows:
-            EVENTS_PUBLISHED.labels(self.settings.service, row.type).inc()
+        for event_type, count in Counter(row.type for row in rows).items():
+            EVENTS_PUBLISHED.labels(self.settings.service, event_type).inc(count)
         return len(rows)
 
     def record_failure(self, error: Exception) -> None:
