@@ -18,13 +18,13 @@ import time
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, urlsplit
 
-import urllib3
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import MethodNotAllowed
 
 from gateway import clientaddr
+from gateway.http1 import TIMEOUT, UNAVAILABLE, UpstreamFailure
 from gateway.metrics import UPSTREAM_ERRORS, UPSTREAM_LATENCY, UPSTREAM_REQUESTS
-from gateway.upstreams import BAD_GATEWAY, TIMEOUT, UNAVAILABLE, Upstream, failure_kind
+from gateway.upstreams import Upstream
 from kit.problems import Problem, problem_response
 
 log = logging.getLogger(__name__)
@@ -173,30 +173,22 @@ def forward_to(upstream: Upstream, prefix: str | None = None) -> Response:
         target += "?" + request.query_string.decode("latin-1")
     started = time.perf_counter()
     try:
-        reply = upstream.pool.urlopen(
+        reply = upstream.pool.request(
             request.method,
             target,
-            body=body or None,
-            headers=dict(_request_headers(prefix)),
-            timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
-            redirect=False,
-            preload_content=False,
-            decode_content=False,
+            _request_headers(prefix),
+            body,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
         )
-        try:
-            # Undecoded: a gzip answer stays gzip, with its Content-Encoding, for the client.
-            content = reply.read(decode_content=False)
-        finally:
-            reply.release_conn()
-    except urllib3.exceptions.HTTPError as error:
-        return _unavailable(upstream, failure_kind(error), error)
-    except (OSError, ValueError) as error:  # e.g. a malformed status line or header block
-        return _unavailable(upstream, BAD_GATEWAY, error)
+    except UpstreamFailure as failure:
+        return _unavailable(upstream, failure.kind, failure)
     UPSTREAM_LATENCY.labels(upstream.name).observe(time.perf_counter() - started)
     UPSTREAM_REQUESTS.labels(upstream.name, str(reply.status)).inc()
 
-    headers = end_to_end(reply.headers.iteritems(), RESPONSE_REPLACED)
-    response = Response(content, status=reply.status)
+    # Undecoded: a gzip answer stays gzip, with its Content-Encoding, for the client.
+    headers = end_to_end(reply.headers, RESPONSE_REPLACED)
+    response = Response(reply.body, status=reply.status)
     response.headers.clear()
     for name, value in headers:
         if name.lower() == "location":
@@ -204,7 +196,7 @@ def forward_to(upstream: Upstream, prefix: str | None = None) -> Response:
         response.headers.add(name, value)
     # werkzeug sets Content-Length from the body (none for 204); HEAD and 304 have no body, so
     # they keep the service's, which describes the body they leave out.
-    length = reply.headers.get("Content-Length")
+    length = reply.header("Content-Length")
     if length is not None and (request.method == "HEAD" or reply.status == 304):
         response.headers["Content-Length"] = length
     return response
@@ -212,7 +204,7 @@ def forward_to(upstream: Upstream, prefix: str | None = None) -> Response:
 
 def resolved(path: str) -> str:
     """``path`` as the service ends up reading it: empty and ``.`` segments dropped and ``..``
-    resolved (urllib3 removes dot segments before it sends), so ``/a/../metrics`` or
+    resolved (gateway.http1 removes dot segments before it sends), so ``/a/../metrics`` or
     ``//metrics`` is recognised for what it reaches."""
     segments: list[str] = []
     for segment in path.split("/"):

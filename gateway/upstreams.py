@@ -1,15 +1,15 @@
-"""Connections to the services behind the gateway: pooled keep-alive connections per upstream.
+"""The services behind the gateway: per upstream, a pool for forwarded requests and a session.
 
-Forwarded requests go through a urllib3 connection pool of their own per upstream (``pool``),
-not through ``requests``: a forwarded request is already an HTTP message (method, target,
-headers, body), and ``requests`` spent about a millisecond per call re-preparing it (URL
-parsing and re-quoting, header merging, cookie and hook handling) for nothing the gateway uses
-(docs/decisions/0018). The gateway's own requests to an upstream (``/readyz`` probes, the
-OpenAPI documents) keep a ``requests`` session (``session``), for its conveniences.
+Forwarded requests go through a pool of kept-alive connections of their own (``pool``,
+gateway.http1): a forwarded request is already an HTTP message, and a general-purpose client
+spent most of the gateway's own time per request preparing and parsing it again
+(docs/decisions/0013). The gateway's own requests to an upstream (``/readyz`` probes, the
+OpenAPI documents, identity's JWKS) go through a ``requests`` session (``session``), for its
+conveniences; they are few.
 
 Pools and sessions are created per process (gunicorn builds the app in each worker) and shared
-by the worker's threads; urllib3's pools are thread-safe. Each failure is sorted into one of
-three kinds, because the client can act on the difference: ``unavailable`` (nothing reached
+by the worker's threads. A forwarded request's failure is sorted into one of three kinds
+(gateway.http1), because the client can act on the difference: ``unavailable`` (nothing reached
 the service, safe to retry), ``timeout`` (the service may have acted but did not answer in
 time) and ``bad_gateway`` (it answered nonsense).
 """
@@ -24,25 +24,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import urllib3
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    MaxRetryError,
-    NewConnectionError,
-    ReadTimeoutError,
-)
-from urllib3.exceptions import TimeoutError as Urllib3Timeout
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from gateway.config import Settings
+from gateway.http1 import Pool
 
 # Only these are retried, and only when the connection broke before any answer came back.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-TIMEOUT = "timeout"
-UNAVAILABLE = "unavailable"
-BAD_GATEWAY = "bad_gateway"
 
 
 class RetryDroppedConnection(Retry):
@@ -97,32 +87,16 @@ def new_session(pool_size: int) -> requests.Session:
     return session
 
 
-def new_pool(base_url: str, pool_size: int) -> urllib3.HTTPConnectionPool:
-    """Keep-alive connections to one upstream for forwarded requests.
-
-    urllib3 alone sends nothing of its own but ``Host``, ``Accept-Encoding: identity`` and a
-    ``User-Agent`` when the client sent none (as ``requests`` did, which used it underneath),
-    reads no proxy variables or ``.netrc``, and keeps no cookies. ``block=False``: a burst
-    above ``pool_size`` opens extra connections rather than waiting for one, and only
-    ``pool_size`` of them are kept afterwards.
-    """
-    pool = urllib3.connectionpool.connection_from_url(
-        base_url, maxsize=pool_size, block=False, retries=_retry_policy(), headers={}
-    )
-    assert isinstance(pool, urllib3.HTTPConnectionPool)
-    return pool
-
-
 @dataclass(frozen=True)
 class Upstream:
     name: str
     base_url: str
     session: requests.Session  # the gateway's own requests: readiness probes, OpenAPI
-    pool: urllib3.HTTPConnectionPool  # forwarded requests
+    pool: Pool  # forwarded requests (gateway.http1)
 
     @classmethod
     def open(cls, name: str, base_url: str, pool_size: int) -> Upstream:
-        return cls(name, base_url, new_session(2), new_pool(base_url, pool_size))
+        return cls(name, base_url, new_session(2), Pool(base_url, pool_size))
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -138,21 +112,3 @@ def connect(settings: Settings) -> Mapping[str, Upstream]:
         name: Upstream.open(name, base_url, settings.pool_size)
         for name, base_url in settings.upstreams.items()
     }
-
-
-def failure_kind(error: BaseException) -> str:
-    """Which of timeout, unavailable or bad_gateway an exception from requests/urllib3 means."""
-    if isinstance(error, MaxRetryError) and error.reason is not None:
-        error = error.reason  # what went wrong on the last try
-    if isinstance(error, requests.ConnectTimeout | ConnectTimeoutError):
-        return UNAVAILABLE  # refused, no route, DNS failure, or no connection in time
-    if isinstance(error, requests.ReadTimeout | ReadTimeoutError | Urllib3Timeout):
-        return TIMEOUT
-    if isinstance(error, requests.ConnectionError):
-        cause = error.args[0] if error.args else None
-        reason = getattr(cause, "reason", cause)
-        if isinstance(reason, ReadTimeoutError):
-            return TIMEOUT
-        if isinstance(reason, NewConnectionError):
-            return UNAVAILABLE
-    return BAD_GATEWAY
