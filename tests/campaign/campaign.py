@@ -83,12 +83,24 @@ class Result:
 def wait_sources_delivered(platform: Platform, timeout: float = 120) -> None:
     """Until scoring's inbox holds every event of identity and criteria it binds: its copies
     of the table, the units and the regions are complete, so the round can be opened."""
-    wait_until(
-        lambda: checks.missing_from_inboxes(platform, ("identity", "criteria"))["scoring"] == 0,
-        timeout=timeout,
-        interval=0.5,
-        what="identity's and criteria's events to reach scoring",
-    )
+    try:
+        wait_until(
+            lambda: checks.missing_from_inboxes(platform, ("identity", "criteria"))["scoring"] == 0,
+            timeout=timeout,
+            interval=0.5,
+            what="identity's and criteria's events to reach scoring",
+        )
+    except AssertionError as error:
+        supervisor = platform.supervisor
+        assert supervisor is not None
+        missing = checks.missing_from_inboxes(platform, ("identity", "criteria"))
+        raise AssertionError(
+            f"{error}: still missing {missing}, unpublished {checks.unpublished(platform)}, "
+            f"dead letters {checks.dead_letters(platform)}, exits "
+            f"{[(e.name, e.returncode) for e in supervisor.exits]}\n"
+            + supervisor.logs_of("identity-relay", 1500)
+            + supervisor.logs_of("scoring-worker-1", 1500)
+        ) from error
 
 
 def wait_awards_received(platform: Platform, round_id: str, units: int) -> None:
@@ -148,16 +160,20 @@ def run(
                 injector.stop()
         faults_s = time.monotonic() - scenario_began
         settle_began = time.monotonic()
-        supervisor.wait_all_alive(timeout=60)
-        wait_until(
-            lambda: checks.settled(platform),
-            timeout=SETTLE_TIMEOUT_S,
-            interval=0.5,
-            what="every outbox published and every inbox complete",
-        )
+        settling: list[checks.Check] = []
+        try:
+            supervisor.wait_all_alive(timeout=60)
+            wait_until(
+                lambda: checks.settled(platform),
+                timeout=SETTLE_TIMEOUT_S,
+                interval=0.5,
+                what="every outbox published and every inbox complete",
+            )
+        except AssertionError as error:  # the checks below say what is missing
+            settling.append(checks.Check("settled after the faults", False, str(error)))
         settle_s = time.monotonic() - settle_began
         expected = expected_ranking(outcome.plans, outcome.document)
-        found = checks.run(platform, outcome, expected)
+        found = settling + checks.run(platform, outcome, expected)
         consumers = [
             n for n in supervisor.names() if supervisor.kind_of(n) in ("worker", "consumer")
         ]

@@ -147,8 +147,9 @@ class Platform:
         self, root: Path, scoring_workers: int = 2, criteria_per_group: int | None = None
     ) -> None:
         self.root = root
+        self.logs = root / "logs"  # outside the stack's folder, so kept after a failure
         self.criteria_per_group = criteria_per_group
-        self.stack = Stack("infra", root)
+        self.stack = Stack("infra", root / "stack")
         self.scoring_workers = scoring_workers
         self.api_port = free_port()
         pg = urlsplit(self.stack.database_url("scoring"))
@@ -158,6 +159,7 @@ class Platform:
         self.supervisor: Supervisor | None = None
         self.jwks: JwksServer | None = None
         self._direct: dict[str, Database] = {}
+        self._loader: Process | None = None
 
     @property
     def api(self) -> str:
@@ -176,14 +178,16 @@ class Platform:
     # -- before the processes -------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Databases migrated, queues declared, the sources' data loaded into their outboxes."""
+        """Databases migrated, queues declared, criteria's table published; identity's
+        reference data is being loaded by a process of its own (``wait_loaded``), so the
+        supervised processes can start meanwhile: its relay publishes the rows once they
+        commit."""
         migrate.upgrade(IDENTITY, self.stack.database_url("identity"))
-        # Identity's reference data takes a while: load it in a process of its own meanwhile.
-        loader = Process(
+        self._loader = Process(
             "identity-reference-load",
             python("-m", "services.identity", "reference", "load", "--last-year", "2027"),
             self.stack.env("identity"),
-            self.root / "logs",
+            self.logs,
         )
         migrate.upgrade(CRITERIA, self.stack.database_url("criteria"))
         with self.db("criteria").transaction() as session:
@@ -199,9 +203,12 @@ class Platform:
             self.stack.prepare(service)
         with self.db("scoring").transaction() as session:
             session.execute(text(worker.CREATE))
-        code = loader.popen.wait(timeout=180)
-        loader.stop()
-        assert code == 0, f"identity's reference load failed:\n{loader.output()}"
+
+    def wait_loaded(self) -> None:
+        assert self._loader is not None, "prepare() first"
+        code = self._loader.popen.wait(timeout=300)
+        self._loader.stop()
+        assert code == 0, f"identity's reference load failed:\n{self._loader.output()}"
 
     # -- the processes --------------------------------------------------------------------
 
@@ -278,7 +285,7 @@ class Platform:
         self.database.start()
         self.broker.start()
         self.jwks = JwksServer()
-        self.supervisor = Supervisor(self.root / "logs")
+        self.supervisor = Supervisor(self.logs)
         for program in self.programs():
             self.supervisor.add(program)
         self.supervisor.wait_all_alive()
@@ -293,6 +300,8 @@ class Platform:
 
     def close(self) -> None:
         try:
+            if self._loader is not None:
+                self._loader.stop(timeout=5)
             if self.supervisor is not None:
                 self.supervisor.stop(timeout=5)
         finally:
@@ -316,10 +325,12 @@ def running(
     platform = Platform(root, scoring_workers, criteria_per_group)
     try:
         platform.prepare()
-        progress("databases ready, data loaded")
+        progress("databases ready; identity's reference data loading")
         platform.start()
         platform.wait_api()
         progress("every process started, the API ready")
+        platform.wait_loaded()
+        progress("identity's reference data loaded")
         yield platform
     finally:
         platform.close()

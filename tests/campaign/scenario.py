@@ -182,8 +182,8 @@ class ClientStats:
     requests: int = 0
     retries: Counter[str] = field(default_factory=Counter)  # why: "connection", "503", ...
     replayed: int = 0  # answers replayed from an Idempotency-Key
-    stuck_key_effect_found: int = 0  # 409 in progress forever; the effect was there
-    stuck_key_effect_missing: int = 0  # ... and it was not: sent again with a new key
+    stuck_key_found: int = 0  # 409 in progress forever; the effect was there
+    stuck_key_missing: int = 0  # ... and it was not: sent again with a new key
     conflict_effect_found: int = 0  # 412/409 because a lost attempt had done it already
     stale_etag: int = 0  # 412 with the effect missing: sent again with the fresh ETag
 
@@ -192,8 +192,8 @@ class ClientStats:
             f"requests {self.requests}",
             "retries " + (", ".join(f"{k} {v}" for k, v in sorted(self.retries.items())) or "0"),
             f"replayed by Idempotency-Key {self.replayed}",
-            f"stuck Idempotency-Key (409 in progress), effect found {self.stuck_key_effect_found}",
-            f"stuck Idempotency-Key, effect missing, new key {self.stuck_key_effect_missing}",
+            f"stuck Idempotency-Key (409 in progress), effect found {self.stuck_key_found}",
+            f"stuck Idempotency-Key, effect missing, new key {self.stuck_key_missing}",
             f"412/409 where a lost attempt had done it {self.conflict_effect_found}",
             f"412 stale ETag, sent again {self.stale_etag}",
         ]
@@ -297,9 +297,9 @@ class Client:
                 time.sleep(0.5)
             if _in_progress(reply):
                 if done():
-                    self._count(stuck_key_effect_found=1)
+                    self._count(stuck_key_found=1)
                     return None
-                self._count(stuck_key_effect_missing=1)
+                self._count(stuck_key_missing=1)
                 continue  # a new key
             if reply.status_code in (409, 412) and done():
                 self._count(conflict_effect_found=1)
@@ -338,6 +338,7 @@ class YearEnd:
         self.client = Client(platform.api)
         self.officer = as_role("ministry_officer")
         self.timings: dict[str, float] = {}
+        self._etags: dict[str, str] = {}  # sheet id -> the ETag its last write answered
         self._began = time.monotonic()
 
     def _mark(self, step: str) -> None:
@@ -356,7 +357,35 @@ class YearEnd:
         return self.client.get(f"/sheets/{sheet_id}", headers).json()
 
     def etag(self, sheet_id: str, headers: dict[str, str]) -> Callable[[], str]:
-        return lambda: self.client.get(f"/sheets/{sheet_id}", headers).headers["ETag"]
+        """The sheet's ETag for the next attempt: the one the last write answered, used once
+        (so a 412 fetches a fresh one), else a GET."""
+
+        def current() -> str:
+            known = self._etags.pop(sheet_id, None)
+            return known or self.client.get(f"/sheets/{sheet_id}", headers).headers["ETag"]
+
+        return current
+
+    def sheet_write(
+        self,
+        method: str,
+        sheet_id: str,
+        path: str,
+        headers: dict[str, str],
+        done: Callable[[], bool],
+        **kwargs: Any,
+    ) -> None:
+        """A conditional write of the sheet (If-Match: its ETag), remembering the new ETag."""
+        reply = self.client.write(
+            method,
+            f"/sheets/{sheet_id}{path}",
+            headers,
+            done,
+            etag=self.etag(sheet_id, headers),
+            **kwargs,
+        )
+        if reply is not None and "ETag" in reply.headers:
+            self._etags[sheet_id] = reply.headers["ETag"]
 
     def status_is(self, sheet_id: str, headers: dict[str, str], *status: str) -> Callable[[], bool]:
         return lambda: self.sheet(sheet_id, headers)["status"] in status
@@ -427,12 +456,12 @@ class YearEnd:
                 plan.deduction,
             )
 
-        self.client.write(
+        self.sheet_write(
             "PUT",
-            f"/sheets/{plan.sheet_id}/counts",
+            plan.sheet_id,
+            "/counts",
             headers,
             counted,
-            etag=self.etag(plan.sheet_id, headers),
             json={"bonus": plan.bonus, "deduction": plan.deduction},
         )
         self.submit(plan)
@@ -440,6 +469,7 @@ class YearEnd:
     def save_entry(self, plan: SheetPlan, code: str, inputs: Any, etag: str | None = None) -> None:
         headers = self.unit(plan)
         known = [etag] if etag is not None else []
+        self._etags.pop(plan.sheet_id, None)  # the entry's change moves the sheet's revision
 
         def current_etag() -> str:
             # The ETag listed with the sheet for the first attempt, a fresh one after that.
@@ -456,12 +486,12 @@ class YearEnd:
 
     def submit(self, plan: SheetPlan) -> None:
         headers = self.unit(plan)
-        self.client.write(
+        self.sheet_write(
             "POST",
-            f"/sheets/{plan.sheet_id}/submit",
+            plan.sheet_id,
+            "/submit",
             headers,
             self.status_is(plan.sheet_id, headers, "submitted", "reviewed", "final"),
-            etag=self.etag(plan.sheet_id, headers),
         )
 
     def deadline_passes(self) -> None:
@@ -482,58 +512,57 @@ class YearEnd:
     def region_review(self, plan: SheetPlan) -> None:
         if plan.region_id is None:
             return  # a unit in no region has no region lead (none in 2026)
-        lead, path = self.lead(plan), f"/sheets/{plan.sheet_id}"
+        lead = self.lead(plan)
         if plan.returned is not None:
-            self.client.write(
+            self.sheet_write(
                 "POST",
-                f"{path}/return",
+                plan.sheet_id,
+                "/return",
                 lead,
                 self.status_is(plan.sheet_id, lead, "returned"),
-                etag=self.etag(plan.sheet_id, lead),
                 json={"reason": "Bổ sung số liệu (campaign)"},
             )
             code, inputs = plan.returned
             self.save_entry(plan, code, inputs)
             self.submit(plan)
         for code, points in plan.review.items():
-            self.client.write(
+            self.sheet_write(
                 "POST",
-                f"{path}/entries/{code}/review",
+                plan.sheet_id,
+                f"/entries/{code}/review",
                 lead,
                 lambda code=code, points=points: _same(
                     self.entry(plan.sheet_id, code, lead)["review_points"], points
                 ),
-                etag=self.etag(plan.sheet_id, lead),
                 json={"points": str(points), "reason": "Đề xuất của cụm (campaign)"},
             )
         if plan.reviewed:
-            self.client.write(
+            self.sheet_write(
                 "POST",
-                f"{path}/reviewed",
+                plan.sheet_id,
+                "/reviewed",
                 lead,
                 self.status_is(plan.sheet_id, lead, "reviewed"),
-                etag=self.etag(plan.sheet_id, lead),
             )
 
     def appraise(self, plan: SheetPlan) -> None:
-        path = f"/sheets/{plan.sheet_id}"
         for code, points in plan.appraisal.items():
-            self.client.write(
+            self.sheet_write(
                 "POST",
-                f"{path}/entries/{code}/appraisal",
+                plan.sheet_id,
+                f"/entries/{code}/appraisal",
                 self.officer,
                 lambda code=code, points=points: _same(
                     self.entry(plan.sheet_id, code, self.officer)["final_points"], points
                 ),
-                etag=self.etag(plan.sheet_id, self.officer),
                 json={"points": str(points), "reason": "Thẩm định của Bộ (campaign)"},
             )
-        self.client.write(
+        self.sheet_write(
             "POST",
-            f"{path}/finalise",
+            plan.sheet_id,
+            "/finalise",
             self.officer,
             self.status_is(plan.sheet_id, self.officer, "final"),
-            etag=self.etag(plan.sheet_id, self.officer),
         )
 
     def wait_computed(self) -> None:
