@@ -171,6 +171,24 @@ class Scorer:
     rounded: bool
 
 
+#: What a compiled step stands in for: a subclass overriding one of these below the class that
+#: defines ``compile_values`` falls back to the generic scorer.
+COMPILED_HOOKS = (
+    "check_inputs",
+    "_check_not_applicable",
+    "check_values",
+    "exact",
+    "points",
+    "bounds",
+    "_band_points",
+)
+
+
+def _defining_class(cls: type, name: str) -> type:
+    """The class of ``cls``'s MRO that defines ``name`` (object when none does)."""
+    return next((klass for klass in cls.__mro__ if name in vars(klass)), object)
+
+
 def _never(inputs: object) -> bool:
     """The generic scorer's check: always ask the method's full check."""
     return False
@@ -334,7 +352,7 @@ class Method:
         Built from :meth:`compile_values` when the method has one; otherwise the generic scorer,
         which always runs :meth:`check_inputs` and calls :meth:`points` (correct, not faster).
         """
-        values = self.compile_values(node, places)
+        values = self.compile_values(node, places) if self._compiled_step_applies() else None
         if values is None:
 
             def generic_points(inputs: Inputs) -> Decimal:
@@ -373,6 +391,12 @@ class Method:
             return values_points(inputs)
 
         return Scorer(accepts=accepts, points=points, rounded=True)
+
+    def _compiled_step_applies(self) -> bool:
+        """False when a subclass changed a check or the arithmetic below the class whose
+        ``compile_values`` it inherits (that step would not know): the generic scorer is used."""
+        owner = _defining_class(type(self), "compile_values")
+        return all(issubclass(owner, _defining_class(type(self), hook)) for hook in COMPILED_HOOKS)
 
     def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints] | None:
         """The method's own part of a compiled criterion, or None (the generic scorer is used).
@@ -564,7 +588,8 @@ class Bands(Method):
             )
         return issues
 
-    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+    def _compile_bands(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+        """Both band methods' compiled step (each subclass's compile_values calls it)."""
         spec = node["method"].get("input") or {}
         low, high = (
             to_decimal(spec[key]) if is_number(spec.get(key)) else None for key in ("min", "max")
@@ -676,6 +701,9 @@ class BandsAtLeast(Bands):
     def exact(self, node: Node, inputs: Inputs) -> Fraction:
         return self._band_points(node, to_fraction(inputs["value"]))
 
+    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+        return self._compile_bands(node, places)
+
 
 @register
 class BandsAtMost(Bands):
@@ -751,6 +779,9 @@ class BandsAtMost(Bands):
 
     def exact(self, node: Node, inputs: Inputs) -> Fraction:
         return self._band_points(node, to_fraction(inputs["days_late"]))
+
+    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+        return self._compile_bands(node, places)
 
 
 # -- proportional ----------------------------------------------------------------------------

@@ -99,7 +99,10 @@ def _scale_table(points: list[Point]) -> Table:
         "both alike; times are sums over each path's chunks, CPU time of the benchmark's "
         "process (`time.process_time`) and wall time. The compiled times exclude "
         "`scoringrules.compile` itself (once per table version; the reading gives it). The "
-        "compiled path's results were checked equal to today's before timing.",
+        "compiled path's results were checked equal to today's before timing. Machine while "
+        "measuring: "
+        + "; ".join(f"{p.table}, {p.units:,} units: {p.machine}" for p in points if p.path == TODAY)
+        + ".",
     )
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import scoringrules
+from bench import cpu
 from bench.national.synthetic import build as synthetic_table
 from bench.scoring.setup import sample_sheets, sample_table
 
@@ -48,6 +49,7 @@ class Point:
     seconds: float  # wall time, the sum of the path's chunks
     cpu_seconds: float  # this process's CPU time, the same chunks
     compile_seconds: float = 0.0  # COMPILED only: scoringrules.compile(table), once per table
+    machine: str = ""  # how busy the machine was while both paths ran (bench.cpu.describe)
 
     @property
     def per_sheet(self) -> float:
@@ -106,14 +108,16 @@ def measure(unit_counts: list[int], progress: Callable[[str], None]) -> list[Poi
         for units in unit_counts:
             progress(f"scoring: scale, {load.name}, {units:,} units, both paths")
             totals = {path: [0.0, 0.0] for path in PATHS}
+            before = cpu.Snapshot.take()
             for first in range(0, units, CHUNK):
                 count = min(CHUNK, units - first)
                 for path in PATHS:
-                    wall, cpu = _timed(paths[path], load.sheets, first, count)
+                    wall, cpu_seconds = _timed(paths[path], load.sheets, first, count)
                     totals[path][0] += wall
-                    totals[path][1] += cpu
+                    totals[path][1] += cpu_seconds
+            machine = cpu.describe(before, cpu.Snapshot.take(), others="other helpers' work")
             for path in PATHS:
-                wall, cpu = totals[path]
+                wall, cpu_seconds = totals[path]
                 points.append(
                     Point(
                         load.name,
@@ -121,8 +125,9 @@ def measure(unit_counts: list[int], progress: Callable[[str], None]) -> list[Poi
                         units,
                         path,
                         wall,
-                        cpu,
+                        cpu_seconds,
                         compile_seconds if path == COMPILED else 0.0,
+                        machine,
                     )
                 )
     return points

@@ -518,6 +518,33 @@ def test_a_registered_method_without_a_compiled_step_still_scores(
     assert_same_outcome(document, sheet)
 
 
+class Halved(scoringrules.methods.Proportional):
+    """A subclass that changes the arithmetic but not the compiled step it inherits."""
+
+    type = "halved"
+
+    def exact(self, node: Mapping[str, Any], inputs: Any) -> Fraction:
+        return super().exact(node, inputs) / 2
+
+
+@pytest.fixture
+def halved() -> Any:
+    register(Halved)
+    try:
+        yield
+    finally:
+        del METHODS["halved"]
+
+
+@pytest.mark.usefixtures("halved")
+def test_a_subclass_that_changes_the_arithmetic_is_not_scored_by_its_parents_step() -> None:
+    document = samples.table()
+    samples.node(document, "A.II.2")["method"]["type"] = "halved"
+    compiled = scoringrules.compile(document)
+    assert compiled.score(example_sheet(1)).leaf_points["A.II.2"] == Decimal("2.05")  # 4.10 / 2
+    assert_same_outcome(document, example_sheet(1), compiled=compiled)
+
+
 # -- the integer helpers -------------------------------------------------------------------------
 
 NUMBERS = st.one_of(
