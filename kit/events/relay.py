@@ -291,12 +291,18 @@ class Relay:
         if not rows:
             return []
         # Keep, per subject, only the run of rows that starts at its oldest unpublished row.
+        # Rows after the last claimed one cannot interrupt a run, so the look stops there: its
+        # cost is the batch (and rows other relays hold), not a subject's whole backlog.
         claimed_ids = {r.id for r in rows}
         subjects = {r.subject for r in rows}
         pending: dict[str, list[int]] = defaultdict(list)
         for row in session.execute(
             select(outbox.c.id, outbox.c.subject)
-            .where(outbox.c.published_at.is_(None), outbox.c.subject.in_(subjects))
+            .where(
+                outbox.c.published_at.is_(None),
+                outbox.c.subject.in_(subjects),
+                outbox.c.id <= rows[-1].id,
+            )
             .order_by(outbox.c.id)
         ):
             pending[row.subject].append(row.id)
