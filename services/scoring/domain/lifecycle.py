@@ -340,7 +340,8 @@ def _record_computation(
 ) -> bool:
     """Write a worker's outcome for ``revision``, only while it is still the sheet's current
     revision and not already computed (one UPDATE: a stale or repeated job writes nothing,
-    whatever it read). Whether it was written."""
+    whatever it read). Whether it was written. Sheets loaded in the session are not
+    refreshed: a worker's session holds none, it reads columns (``computation``)."""
     written = session.execute(
         update(Sheet)
         .where(
@@ -349,7 +350,7 @@ def _record_computation(
             ~((Sheet.compute_status == "done") & (Sheet.computed_revision == revision)),
         )
         .values(**values, computed_revision=revision)
-        .execution_options(synchronize_session="fetch")
+        .execution_options(synchronize_session=False)
     )
     return bool(written.rowcount)
 
