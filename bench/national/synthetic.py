@@ -21,7 +21,6 @@ from fractions import Fraction
 from typing import Any
 
 import scoringrules
-from bench.scoring.setup import UNIT_KIND, YEAR, sample_sheets, sample_table
 from scoringrules.table import leaves
 
 PER_PART = 10
@@ -72,6 +71,10 @@ class Synthetic:
 
 def build(criteria: int) -> Synthetic:
     """A valid table of ``criteria`` criteria (a multiple of ten) mixing the sample's methods."""
+    # Imported here: bench.scoring's scale test imports this module, and bench.scoring's
+    # package imports that test, so a module-level import would be circular.
+    from bench.scoring.setup import UNIT_KIND, YEAR, sample_sheets, sample_table
+
     if criteria % PER_PART:
         raise ValueError(f"criteria must be a multiple of {PER_PART}")
     sample = sample_table()
