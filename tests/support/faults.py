@@ -136,8 +136,9 @@ class FaultInjector:
             pick = self.random.randrange(1 << 30)
             proxy_name = self.random.choice(sorted(self.proxies)) if self.proxies else None
             seconds = self.random.uniform(*self.cut_s)
-            if cut and proxy_name is not None and proxy_name not in self._cutting:
-                self._cut(proxy_name, seconds)
+            if cut and proxy_name is not None:
+                if proxy_name not in self._cutting:  # else that server is still cut: skip
+                    self._cut(proxy_name, seconds)
             else:
                 self._kill(kind, whole, pick)
 
