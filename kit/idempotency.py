@@ -157,24 +157,20 @@ def expire(db: Database, older_than: timedelta, batch_size: int = 500) -> int:
     many. Safe to run beside the APIs and beside itself: a key deleted twice counts once."""
     cutoff = utcnow() - older_than
     primary_key = tuple_(idempotency_keys.c.caller, idempotency_keys.c.key)
+    oldest = (
+        select(idempotency_keys.c.caller, idempotency_keys.c.key)
+        .where(idempotency_keys.c.created_at < cutoff)
+        .order_by(idempotency_keys.c.created_at)
+        .limit(batch_size)
+    )
     total = 0
     while True:
         with db.transaction() as session:
-            oldest = session.execute(
-                select(idempotency_keys.c.caller, idempotency_keys.c.key)
-                .where(idempotency_keys.c.created_at < cutoff)
-                .order_by(idempotency_keys.c.created_at)
-                .limit(batch_size)
-            ).all()
-            if not oldest:
-                return total
             deleted = session.execute(
-                delete(idempotency_keys).where(
-                    primary_key.in_([tuple(row) for row in oldest]),
-                    idempotency_keys.c.created_at < cutoff,
-                )
+                delete(idempotency_keys).where(primary_key.in_(oldest))
             ).rowcount
-        IDEMPOTENCY_KEYS_EXPIRED.labels(db.service).inc(deleted)
+        if deleted:
+            IDEMPOTENCY_KEYS_EXPIRED.labels(db.service).inc(deleted)
         total += deleted
-        if len(oldest) < batch_size:
+        if deleted < batch_size:
             return total

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
 from kombu import Queue
 from sqlalchemy import func, select, update
@@ -16,6 +17,7 @@ from werkzeug.test import TestResponse
 
 from conftest import service_app
 from kit.cli import make_cli
+from kit.config import Settings
 from kit.db import Database, utcnow
 from kit.events import bus, emit
 from kit.events.outbox import archive
@@ -300,3 +302,16 @@ def test_the_prune_command_archives_and_expires_and_replay_still_rebuilds_a_read
     assert f"replayed to scoring: {len(units)}" in replayed.output
     with consuming(stack, scoring):
         wait_until(lambda: copies(scoring) == before, what="the copies to come back")
+
+
+def test_the_retention_settings_are_read_once_and_refuse_a_negative_duration() -> None:
+    """A negative retention would archive, or a negative TTL forget, what has not happened."""
+    settings = Settings.from_env(
+        "identity", {"THIDUA_OUTBOX_RETENTION_DAYS": "30", "THIDUA_IDEMPOTENCY_TTL_HOURS": "0.5"}
+    )
+    assert (settings.outbox_retention_days, settings.idempotency_ttl_hours) == (30, 0.5)
+    defaults = Settings.from_env("identity", {})
+    assert (defaults.outbox_retention_days, defaults.idempotency_ttl_hours) == (7, 24)
+    for name in ("THIDUA_OUTBOX_RETENTION_DAYS", "THIDUA_IDEMPOTENCY_TTL_HOURS"):
+        with pytest.raises(ValueError, match=name):
+            Settings.from_env("identity", {name: "-1"})
