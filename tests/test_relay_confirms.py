@@ -127,6 +127,33 @@ def test_a_large_batch_arrives_once_in_order_per_subject_and_is_marked(rabbit: S
     assert all(seqs == list(range(40)) for seqs in seqs_by_subject(envelopes).values())
 
 
+def test_rows_another_relay_holds_make_their_subjects_wait_and_the_rest_go(
+    rabbit: Stack,
+) -> None:
+    source = rabbit.prepare(service(SOURCE))
+    tap = declare_queue(rabbit)
+    ids = emit_interleaved(source, subjects=3, per_subject=3)  # sheet/0, sheet/1, sheet/2, …
+    held = ids[1]  # sheet/1's first event
+
+    relay = Relay(rabbit.settings(SOURCE), source, batch_size=100)
+    with source.transaction() as other_relay:  # mid-round: it has claimed sheet/1's first row
+        other_relay.execute(
+            select(outbox.c.id).where(outbox.c.event_id == held).with_for_update()
+        ).one()
+        assert relay.run_once() == 6, "sheet/0 and sheet/2 go; all of sheet/1 waits"
+        assert relay.run_once() == 0
+        first = received(rabbit, tap)
+    assert {e["subject"] for e in first} == {"sheet/0", "sheet/2"}
+
+    # The other relay gave its row back (its round failed); the next round takes sheet/1.
+    assert relay.run_once() == 3
+    relay.close()
+    assert unpublished(source) == 0
+    assert [e["id"] for e in received(rabbit, tap)] == [
+        i for i in ids if i not in {e["id"] for e in first}
+    ]
+
+
 def test_a_nack_in_mid_batch_marks_nothing_and_the_next_round_publishes_the_batch(
     rabbit: Stack,
 ) -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -35,7 +35,8 @@ import amqp
 import amqp.method_framing
 import psycopg
 from kombu import Connection, Producer
-from sqlalchemy import select, update
+from sqlalchemy import BigInteger, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from kit import failpoints
@@ -290,29 +291,32 @@ class Relay:
         rows = session.execute(query).all()
         if not rows:
             return []
-        # Keep, per subject, only the run of rows that starts at its oldest unpublished row.
-        # Rows after the last claimed one cannot interrupt a run, so the look stops there: its
-        # cost is the batch (and rows other relays hold), not a subject's whole backlog.
+        # Keep, per subject, only the run of rows that starts at its oldest unpublished row:
+        # a claimed row waits when an earlier row of its subject is unpublished but not
+        # claimed (another relay holds it, SKIP LOCKED passed over it). Only rows up to the
+        # last claimed one can be earlier, so one range of the unpublished-id index answers,
+        # whatever the subjects' backlogs: the batch and the rows other relays hold.
         claimed_ids = {r.id for r in rows}
-        subjects = {r.subject for r in rows}
-        pending: dict[str, list[int]] = defaultdict(list)
+        held_from: dict[str, int] = {}  # subject -> its first unpublished row not claimed
         for row in session.execute(
             select(outbox.c.id, outbox.c.subject)
-            .where(
-                outbox.c.published_at.is_(None),
-                outbox.c.subject.in_(subjects),
-                outbox.c.id <= rows[-1].id,
-            )
+            .where(outbox.c.published_at.is_(None), outbox.c.id <= rows[-1].id)
             .order_by(outbox.c.id)
         ):
-            pending[row.subject].append(row.id)
-        publishable: set[int] = set()
-        for ids in pending.values():
-            for row_id in ids:
-                if row_id not in claimed_ids:
-                    break  # an earlier row of this subject belongs to another relay
-                publishable.add(row_id)
-        return [r for r in rows if r.id in publishable]
+            if row.id not in claimed_ids:
+                held_from.setdefault(row.subject, row.id)
+        if not held_from:
+            return rows
+        return [r for r in rows if r.id < held_from.get(r.subject, r.id + 1)]
+
+    def _mark_published(self, session: Session, rows: list[Any]) -> None:
+        ids = [r.id for r in rows]
+        if self.db.dialect == "postgresql":
+            # One array parameter instead of one per row: half the statement's cost at 500.
+            where = outbox.c.id == func.any(bindparam("ids", ids, type_=ARRAY(BigInteger)))
+        else:
+            where = outbox.c.id.in_(ids)
+        session.execute(update(outbox).where(where).values(published_at=utcnow()))
 
     def _publish(self, rows: list[Any]) -> None:
         """Publish the batch in id order and, on RabbitMQ, wait until the broker acked it all.
@@ -347,11 +351,7 @@ class Relay:
                 return 0
             self._publish(rows)
             failpoints.hit("relay.after_publish")
-            session.execute(
-                update(outbox)
-                .where(outbox.c.id.in_([r.id for r in rows]))
-                .values(published_at=utcnow())
-            )
+            self._mark_published(session, rows)
         for event_type, count in Counter(row.type for row in rows).items():
             EVENTS_PUBLISHED.labels(self.settings.service, event_type).inc(count)
         return len(rows)
