@@ -148,8 +148,7 @@ def _scale_reading(points: list[Point]) -> list[str]:
             "per-sheet calls)"
         )
     reading.append(
-        "Compiling is paid once per table version (the workers keep the compiled table of each "
-        "pinned version): " + "; ".join(compile_costs) + "."
+        "Compiling is paid once per table version, not per sheet: " + "; ".join(compile_costs) + "."
     )
     today_sample = [by_key[(sample, units, TODAY)] for units in sorted(sample_units)]
     first, last = today_sample[0], today_sample[-1]

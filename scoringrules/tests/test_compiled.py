@@ -39,7 +39,7 @@ from scoringrules.tests.test_properties import (
 from scoringrules.tests.test_registry import Stars
 from scoringrules.tests.test_table import RULES as TABLE_RULES
 
-PROPERTY = settings(database=None, deadline=None, max_examples=150)
+PROPERTY = settings(database=None, deadline=None, max_examples=100)
 NOTE = "ghi chú"
 TABLE = samples.table()
 COMPILED = scoringrules.compile(TABLE)
