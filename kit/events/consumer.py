@@ -2,21 +2,28 @@
 
 Messages are handled in batches, because one transaction per event costs a commit (a disk
 flush on PostgreSQL) per event. Delivered messages are buffered; the buffer is flushed when
-it holds ``batch_size`` messages, or ``batch_wait`` seconds after its first message arrived
-(a lull in the queue, or a slow trickle, so an event never waits longer than that for
-company), and before the consumer stops. ``prefetch`` bounds what the broker hands over
-unacknowledged, so a batch is never larger than it.
+it holds ``batch_size`` messages, or once ``batch_wait`` seconds have passed since its first
+message arrived and no further message is ready (a lull in the queue, or a slow trickle: an
+event waits about that long for company, no longer), and before the consumer stops.
+``prefetch`` bounds what the broker hands over unacknowledged, so a batch is never larger
+than it.
 
 A flush:
 
 1. parse each message's CloudEvents envelope (one that is not an envelope is dead-lettered);
-2. open one database transaction; read which of the batch's event ids the inbox already
-   holds (their effect is committed already: they are only acknowledged, which is what makes
-   redelivery harmless); call each handler's batch hook (below) with its fresh events;
-3. for each fresh event, in delivery order, inside a savepoint of its own: record
-   (consumer, event id) in the inbox and run the handler. When the handler raises, only that
-   savepoint is rolled back and the error is remembered; the batch goes on;
-4. commit, and only then acknowledge: the successful (and already handled) messages, and
+2. in one database transaction, insert the batch's (consumer, event id) rows into the inbox
+   in one statement that skips the ids already there: an event already in the inbox has its
+   effect committed already and is only acknowledged, which is what makes redelivery
+   harmless (the same event twice in a batch is handled once). Then call each handler's batch
+   hook (below) and run the handler of every new event, in delivery order, and commit;
+3. if anything in that transaction raises (but a database failure, point 5), roll it all back
+   and handle the batch again, in a new transaction, with a savepoint per event: read which
+   ids the inbox holds, call the batch hooks again, then for each new event record its inbox
+   row and run its handler inside its own savepoint. When a handler raises, only that
+   savepoint is rolled back and the error is remembered; the batch goes on, and commits.
+   (Savepoints cost two more round trips per event, so they are only paid for a batch that
+   needs them: a failing handler is found on the second pass and isolated there);
+4. only after the commit, acknowledge: the successful (and already handled) messages, and
    each failed one once it has been published again through the retry exchange with its
    attempt count (it goes to the back of this service's queue, so other messages keep
    flowing), or, after ``event_max_attempts`` attempts, parked in the dead-letter queue with
@@ -27,24 +34,27 @@ A flush:
    connection lost, refused, locked) anywhere in the flush, roll back, put every message of
    the batch back without counting an attempt, and pause (raise ``DatabaseUnavailable``: the
    loop disconnects, backs off and resumes once the database answers);
-6. when anything else fails outside a handler (a savepoint, the commit), the batch is rolled
-   back and its events are handled again one per transaction, so the failure lands on the
-   event that caused it and no other.
+6. when the savepoint pass itself fails outside a handler (a savepoint, the commit), its
+   events are handled once more one per transaction, so the failure lands on the event that
+   caused it and no other.
+
+A handler may therefore run more than once for one delivery (its writes rolled back each time
+but the last), as it may for a redelivery: handlers only write to their session.
 
 Messages still buffered when the broker connection fails are simply not acknowledged: the
 broker delivers them again.
 
 The batch hook (``BatchPreparer``). A handler object may have a ``prepare`` attribute,
 ``prepare(session, events)``, to read in bulk what its events will need (one query for a
-hundred rows instead of a hundred queries). Per flush, the consumer calls it once per handler,
-in the flush's transaction and session, before any of that handler's events is handled, with
-that handler's events of the batch in delivery order: every event the inbox did not hold when
-the flush began (so an event another consumer handles concurrently may be among them, and
-its handler call will then not happen). It runs in a savepoint of its own. It must not be
-needed for correctness: each handler call must do the right thing alone, with or without a
-prepared read, because a failing ``prepare`` (any error but a database one) is logged, its
-savepoint rolled back, and the events are handled without it; a batch handled again one event
-per transaction (point 6) calls it again for each event. Keep what it reads in
+hundred rows instead of a hundred queries). In each pass over a batch (points 2, 3 and 6),
+the consumer calls it once per handler, in that pass's transaction and session, before any of
+that handler's events is handled, with that handler's events of the batch in delivery order:
+the events the inbox did not hold when the pass began (in the savepoint pass, an event
+another consumer handles concurrently may be among them; its handler call will then not
+happen). It runs in a savepoint of its own. It must not be needed for correctness: each
+handler call must do the right thing alone, with or without a prepared read, because a
+failing ``prepare`` (any error but a database one) is logged, its savepoint rolled back, and
+the events are handled without it. Keep what it reads in
 ``session.info`` (which lives as long as this one transaction), not on the handler object,
 so nothing read for one batch is trusted in another. A database error in ``prepare`` pauses
 the consumer as in point 5. Wrappers that combine handlers (notify's ``events.chain``) have
@@ -153,6 +163,7 @@ class Consumer:
         self.settings = settings
         self.db = db
         self.subscriptions = dict(subscriptions)
+        self._handlers: dict[str, Handler | None] = {}
         self.prefetch = max(1, prefetch)
         wanted = settings.consumer_batch_size if batch_size is None else batch_size
         self.batch_size = max(1, min(wanted, self.prefetch))
@@ -173,10 +184,12 @@ class Consumer:
         return self.settings.service
 
     def handler_for(self, event_type: str) -> Handler | None:
-        for pattern, handler in self.subscriptions.items():
-            if topic_matches(pattern, event_type):
-                return handler
-        return None
+        """The first subscription whose pattern matches (remembered per type)."""
+        if event_type not in self._handlers:
+            self._handlers[event_type] = next(
+                (h for p, h in self.subscriptions.items() if topic_matches(p, event_type)), None
+            )
+        return self._handlers[event_type]
 
     # -- the database side: events in, outcomes out ---------------------------------------
 
@@ -190,20 +203,65 @@ class Consumer:
         return outcome.first_time
 
     def apply_batch(self, events: Sequence[CloudEvent]) -> list[Outcome]:
-        """Handle ``events`` in one transaction, each in its own savepoint (module docstring).
+        """Handle ``events`` in one transaction, isolating a failing handler (module docstring).
 
-        Database errors are raised (nothing is committed). So is any other error outside the
-        handlers, such as one at commit: the caller decides what to do with the batch."""
-        with self.db.transaction() as session:
-            seen = self._already_handled(session, [event.id for event in events])
-            fresh = [event for event in events if event.id not in seen]
-            self._prepare(session, fresh)
-            return [
-                self._apply_one(session, event)
-                if event.id not in seen
-                else Outcome(event, first_time=False)
-                for event in events
-            ]
+        Database errors are raised, with nothing committed; every other error ends up in the
+        outcome of the event it belongs to."""
+        if len(events) > 1:
+            try:
+                with self.db.transaction() as session:
+                    return self._apply_together(session, events)
+            except DATABASE_ERRORS:
+                raise
+            except Exception as error:
+                log.info(
+                    "batch failed; handling it again with a savepoint per event",
+                    extra={"events": len(events), "error": repr(error)[:300]},
+                )
+        try:
+            with self.db.transaction() as session:
+                return self._apply_each(session, events)
+        except DATABASE_ERRORS:
+            raise
+        except Exception as error:
+            # Outside the handlers (a savepoint, the commit): whose fault is unknown.
+            if len(events) == 1:
+                return [Outcome(events[0], first_time=False, error=error)]
+            log.warning(
+                "batch failed outside its handlers; handling its events one by one",
+                exc_info=True,
+                extra={"events": len(events)},
+            )
+            return [outcome for event in events for outcome in self.apply_batch([event])]
+
+    def _apply_together(self, session: Session, events: Sequence[CloudEvent]) -> list[Outcome]:
+        """The fast way: every inbox row in one statement, then the handlers, no savepoint.
+
+        Any error raises, for the caller to roll the whole batch back."""
+        inserted = self._record_all(session, events)
+        outcomes = []
+        for event in events:
+            # The first copy of an event the inbox did not hold is handled; any other is not.
+            outcomes.append(Outcome(event, first_time=event.id in inserted))
+            inserted.discard(event.id)
+        fresh = [outcome.event for outcome in outcomes if outcome.first_time]
+        self._prepare(session, fresh)
+        for event in fresh:
+            self._run_handler(session, event)
+        session.flush()  # the handlers' pending writes fail here, if they fail, not at commit
+        return outcomes
+
+    def _apply_each(self, session: Session, events: Sequence[CloudEvent]) -> list[Outcome]:
+        """The isolating way: each event's inbox row and handler in a savepoint of its own."""
+        seen = self._already_handled(session, [event.id for event in events])
+        fresh = [event for event in events if event.id not in seen]
+        self._prepare(session, fresh)
+        return [
+            self._apply_one(session, event)
+            if event.id not in seen
+            else Outcome(event, first_time=False)
+            for event in events
+        ]
 
     def _already_handled(self, session: Session, event_ids: list[str]) -> set[str]:
         rows = session.execute(
@@ -236,50 +294,53 @@ class Consumer:
 
     def _apply_one(self, session: Session, event: CloudEvent) -> Outcome:
         """The inbox row and the handler, in one savepoint: both stay, or neither."""
-        handler = self.handler_for(event.type)
-        token = context.correlation_id.set(event.correlationid)
         try:
             with session.begin_nested():
                 if not self._record(session, event):
                     # Recorded by a concurrent delivery of the same event, or earlier in
                     # this batch: its effect is there already.
                     return Outcome(event, first_time=False)
-                if handler is not None:
-                    handler(session, event)
+                self._run_handler(session, event)
         except DATABASE_ERRORS:
             raise
         except Exception as error:
             return Outcome(event, first_time=False, error=error)
+        return Outcome(event, first_time=True)
+
+    def _run_handler(self, session: Session, event: CloudEvent) -> None:
+        handler = self.handler_for(event.type)
+        if handler is None:
+            return
+        token = context.correlation_id.set(event.correlationid)
+        try:
+            handler(session, event)
         finally:
             context.correlation_id.reset(token)
-        return Outcome(event, first_time=True)
+
+    def _insert(self) -> Any:
+        """An INSERT into the inbox that skips rows already there (PostgreSQL or SQLite)."""
+        dialect = postgresql if self.db.dialect == "postgresql" else sqlite
+        return dialect.insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
 
     def _record(self, session: Session, event: CloudEvent) -> bool:
         """Insert the inbox row; False when it exists (no error, so no savepoint is spoiled)."""
-        dialect = postgresql if self.db.dialect == "postgresql" else sqlite
-        statement = (
-            dialect.insert(inbox)
-            .values(consumer=self.name, event_id=event.id, type=event.type, handled_at=utcnow())
-            .on_conflict_do_nothing()
-            .returning(inbox.c.event_id)
-        )
+        row = {"consumer": self.name, "event_id": event.id, "type": event.type}
+        statement = self._insert().values(**row, handled_at=utcnow())
         return session.execute(statement).first() is not None
 
-    def _settle(self, events: Sequence[CloudEvent]) -> list[Outcome]:
-        """``apply_batch``; when it fails outside the handlers, one event per transaction."""
-        try:
-            return self.apply_batch(events)
-        except DATABASE_ERRORS:
-            raise
-        except Exception as error:
-            if len(events) == 1:
-                return [Outcome(events[0], first_time=False, error=error)]
-            log.warning(
-                "batch failed outside its handlers; handling its events one by one",
-                exc_info=True,
-                extra={"events": len(events)},
-            )
-            return [outcome for event in events for outcome in self._settle([event])]
+    def _record_all(self, session: Session, events: Sequence[CloudEvent]) -> set[str]:
+        """Insert the batch's inbox rows in one statement; the ids that were not there yet.
+
+        In event id order, so two consumers inserting overlapping batches take the rows' locks
+        in the same order and cannot deadlock."""
+        now, types = utcnow(), {event.id: event.type for event in events}
+        rows = [
+            {"consumer": self.name, "event_id": id_, "type": types[id_], "handled_at": now}
+            for id_ in sorted(types)
+        ]
+        # Executed with many parameter sets, SQLAlchemy sends one INSERT of all the rows
+        # ("insertmanyvalues") from a statement compiled once, not once per batch size.
+        return set(session.execute(self._insert(), rows).scalars())
 
     # -- the broker side: messages in, acknowledgements out -------------------------------
 
@@ -300,7 +361,7 @@ class Consumer:
         deliveries = [self._read(message) for message in messages]
         events = [d.event for d in deliveries if d.event is not None]
         try:
-            outcomes = iter(self._settle(events) if events else [])
+            outcomes = iter(self.apply_batch(events) if events else [])
         except DATABASE_ERRORS as error:
             # Put the whole batch back as it was and stop consuming until the database answers.
             for message in messages:
@@ -400,20 +461,27 @@ class Consumer:
     # -- the loop -------------------------------------------------------------------------
 
     def _consume(self, connection: Connection, stop: threading.Event) -> None:
-        """Receive into the buffer and flush it when full or due, until ``stop``."""
+        """Receive into the buffer and flush it when full or due, until ``stop``.
+
+        Due: ``batch_wait`` has passed since the batch's first message and no further message
+        is ready at once. A backlog therefore makes full batches however slowly the messages
+        are read off the socket, and a trickle is flushed after ``batch_wait``."""
         while not stop.is_set():
             if self._buffer:
-                wait = self._buffer_started + self.batch_wait - time.monotonic()
+                # 0 once due: only what is ready at once (a non-blocking read).
+                wait = max(0.0, self._buffer_started + self.batch_wait - time.monotonic())
             else:
                 wait = 1.0
-            if wait > 0:
-                try:
-                    connection.drain_events(timeout=wait)
-                except TimeoutError:
-                    connection.heartbeat_check()
-            if self._buffer and (
-                len(self._buffer) >= self.batch_size
-                or time.monotonic() >= self._buffer_started + self.batch_wait
+            try:
+                connection.drain_events(timeout=wait)
+                received = True
+            except TimeoutError:
+                received = False
+                connection.heartbeat_check()
+            if len(self._buffer) >= self.batch_size or (
+                self._buffer
+                and not received
+                and time.monotonic() >= self._buffer_started + self.batch_wait
             ):
                 self.flush()
                 connection.heartbeat_check()
