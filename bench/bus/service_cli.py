@@ -1,6 +1,8 @@
 """``python -m bench.bus.service_cli <benchsource|benchsink> <command>``: the kit's service CLI
 (``relay``, ``consume``, ...) for the bench services, as ``python -m services.<name>`` is for
-real ones.
+real ones. ``consume`` takes the kit's ``--prefetch`` and ``--batch-size`` (messages per
+transaction; default ``THIDUA_CONSUMER_BATCH_SIZE``, 100), so the bench measures the
+consumer exactly as a service runs it.
 """
 
 from __future__ import annotations
