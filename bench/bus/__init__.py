@@ -62,8 +62,12 @@ def measure(stack: stacks.Stack, plan: Plan, progress: Callable[[str], None]) ->
         create_tables(sink, SINK)
         declare_sink(stack)
         progress(f"bus/{stack.name}: relay throughput")
-        throughput = relay_throughput(
-            stack, source, plan.throughput_events, plan.batch_size, plan.throughput_trials
+        throughputs = relay_throughput(
+            stack,
+            source,
+            plan.throughput_events,
+            plan.throughput_batch_sizes,
+            plan.throughput_trials,
         )
 
         env, logs = stack.env(), stack.var / "logs"
@@ -93,7 +97,8 @@ def measure(stack: stacks.Stack, plan: Plan, progress: Callable[[str], None]) ->
         return StackResult(
             name=stack.name,
             label=stack.label,
-            throughput=throughput,
+            throughputs=throughputs,
+            batch_size=plan.batch_size,
             drain=drain,
             latencies=loads,
             startup_s=startup,

@@ -1,7 +1,9 @@
 """The two measurements of the event bus, on one stack.
 
 Relay throughput: a pre-filled outbox drained by ``Relay.run_once()`` in this process, which
-times exactly the relay's work (claim, publish with confirms, mark) and nothing else.
+times exactly the relay's work (claim, publish, wait for the batch's confirms, mark) and
+nothing else, at each batch size of the plan. This process's CPU time is taken too: on a busy
+machine the wall clock says how long the relay waited for a core, the CPU time what it cost.
 
 End-to-end latency: the platform's own relay and consumer run as separate processes, this
 process commits one event per transaction at a fixed rate and notes when each commit
@@ -16,14 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bench.bus.plan import Load
 from bench.bus.service import PROBE, SINK, SOURCE, effects
 from bench.procs import Running
 from bench.stacks import Stack
 from kit.db import Database, utcnow
-from kit.events import bus, emit
+from kit.events import CloudEvent, bus, emit
 from kit.events.relay import Relay
 from kit.events.tables import outbox
 
@@ -35,6 +37,7 @@ class Throughput:
     events: int  # per trial
     batch_size: int
     seconds: list[float]  # one per trial
+    cpu_seconds: list[float]  # this process's CPU time, one per trial
     rounds: int  # relay rounds a trial took
     envelope_bytes: int  # the mean size of what was published
 
@@ -46,6 +49,11 @@ class Throughput:
     @property
     def range(self) -> tuple[float, float]:
         return self.events / max(self.seconds), self.events / min(self.seconds)
+
+    @property
+    def cpu_per_event(self) -> float:
+        """Seconds of the relay's own CPU an event costs (the median trial's)."""
+        return statistics.median(self.cpu_seconds) / self.events
 
 
 @dataclass(frozen=True)
@@ -72,12 +80,33 @@ def _probe(seq: int, run: str) -> tuple[str, dict[str, object]]:
     return f"probe/{run}/{seq}", {"seq": seq, "emitted_at": utcnow().isoformat()}
 
 
-def prefill(db: Database, count: int, run: str, chunk: int = 500) -> None:
-    """``count`` events in the outbox, each about its own subject, in a few transactions."""
+def prefill(db: Database, count: int, run: str, chunk: int = 2000) -> None:
+    """``count`` events in the outbox, each about its own subject, in a few transactions.
+
+    The rows are the ones ``emit`` writes, inserted ``chunk`` at a time: ``emit``'s statements
+    per event (a NOTIFY and an INSERT) would make filling 20,000 rows take longer than the
+    relay takes to drain them. The relay reads only the rows, so what it drains is the same.
+    """
+    source = f"/thidua/{SOURCE.name}"
     for start in range(0, count, chunk):
+        rows = []
+        for seq in range(start, min(count, start + chunk)):
+            subject, data = _probe(seq, run)
+            event = CloudEvent(
+                type=PROBE, source=source, subject=subject, data={"schema_version": 1, **data}
+            )
+            rows.append(
+                {
+                    "event_id": event.id,
+                    "type": event.type,
+                    "subject": event.subject,
+                    "envelope": event.to_json(),
+                    "created_at": utcnow(),
+                    "attempts": 0,
+                }
+            )
         with db.transaction() as session:
-            for seq in range(start, min(count, start + chunk)):
-                emit(session, PROBE, *_probe(seq, run))
+            session.execute(insert(outbox), rows)
 
 
 def declare_sink(stack: Stack) -> None:
@@ -102,41 +131,54 @@ def _mean_envelope_bytes(db: Database) -> int:
     return round(float(size))
 
 
-def _drain(relay: Relay, events: int) -> tuple[float, int]:
-    """Seconds and rounds the relay takes to publish ``events`` waiting rows."""
+def _drain(relay: Relay, events: int) -> tuple[float, float, int]:
+    """Seconds, CPU seconds and rounds the relay takes to publish ``events`` waiting rows."""
     published = rounds = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     while published < events:
         done = relay.run_once()
         if not done:
             raise RuntimeError(f"the relay stopped after {published} of {events} events")
         published += done
         rounds += 1
-    return time.perf_counter() - started, rounds
+    return time.perf_counter() - started, time.process_time() - cpu_started, rounds
 
 
 def relay_throughput(
-    stack: Stack, db: Database, events: int, batch_size: int, trials: int
-) -> Throughput:
-    """Time the relay draining ``events`` pre-filled rows, ``trials`` times.
+    stack: Stack, db: Database, events: int, batch_sizes: Sequence[int], trials: int
+) -> list[Throughput]:
+    """Time the relay draining ``events`` pre-filled rows, ``trials`` times per batch size.
 
-    The sink's queue is emptied after each trial so every trial meets the same broker state.
+    The trials take the batch sizes in turn (200, 500, 1000, 200, …), so a drift of the
+    machine or of the growing outbox (published rows stay, as in a running service) spreads
+    over every size instead of favouring the first. The sink's queue is emptied after each
+    trial so every trial meets the same broker state.
     """
-    relay = Relay(stack.settings(SOURCE.name), db, batch_size)
+    relays = {size: Relay(stack.settings(SOURCE.name), db, size) for size in batch_sizes}
     try:
-        # One event first, so the broker connection and declarations are not timed.
-        prefill(db, 1, "connect")
-        _drain(relay, 1)
-        seconds, rounds, size = [], 0, 0
+        # One event first for each, so broker connections and declarations are not timed.
+        for size, relay in relays.items():
+            prefill(db, 1, f"connect{size}")
+            _drain(relay, 1)
+        seconds: dict[int, list[float]] = {size: [] for size in batch_sizes}
+        cpu_seconds: dict[int, list[float]] = {size: [] for size in batch_sizes}
+        rounds: dict[int, int] = {}
+        size_bytes = 0
         for trial in range(trials):
-            prefill(db, events, f"throughput{trial}")
-            size = _mean_envelope_bytes(db)
-            elapsed, rounds = _drain(relay, events)
-            seconds.append(elapsed)
-            purge_sink(stack)
-        return Throughput(events, batch_size, seconds, rounds, size)
+            for size, relay in relays.items():
+                prefill(db, events, f"throughput{size}-{trial}")
+                size_bytes = _mean_envelope_bytes(db)
+                elapsed, cpu, rounds[size] = _drain(relay, events)
+                seconds[size].append(elapsed)
+                cpu_seconds[size].append(cpu)
+                purge_sink(stack)
+        return [
+            Throughput(events, size, seconds[size], cpu_seconds[size], rounds[size], size_bytes)
+            for size in batch_sizes
+        ]
     finally:
-        relay.close()
+        for relay in relays.values():
+            relay.close()
 
 
 def fill_queue(stack: Stack, db: Database, events: int, batch_size: int) -> None:
