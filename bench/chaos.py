@@ -27,7 +27,7 @@ from tests.support import infra
 from tests.support.faults import seed_from_environment
 
 TITLE = "Fault campaign: the year-end under SIGKILLs and connection cuts"
-LONG = campaign.Quota(kills=50, cuts=10, pause_s=(1.5, 3.5), cut_s=(1.5, 4.0))
+LONG = campaign.Quota(kills=50, cuts=10, pause_s=(2.5, 4.5), cut_s=(1.5, 4.0))
 QUICK = campaign.Quota(kills=3, cuts=1, pause_s=(2.0, 4.0), cut_s=(1.0, 2.0))
 SETTLE_TARGET_S = 20.0
 KINDS = ("relay", "worker", "consumer", "scheduler", "api", "api-child")
