@@ -193,15 +193,15 @@ class PreparingProbe:
 
     def prepare(self, session: Session, events: Sequence[CloudEvent]) -> None:
         self.calls.append([event.id for event in events])
+        session.info["prepared"] = {event.id for event in events}
         if self.fail:
-            # Something written before the failure must not outlive it.
+            # Neither what it wrote nor what it kept before failing may outlive the failure.
             session.execute(
                 insert(Effect.__table__).values(
                     event_id="written-by-prepare", subject="x", seq=0, handled_at=utcnow()
                 )
             )
             raise RuntimeError("the bulk read failed")
-        session.info["prepared"] = {event.id for event in events}
 
     def __call__(self, session: Session, event: CloudEvent) -> None:
         self.saw_prepared.append(event.id in session.info.get("prepared", ()))

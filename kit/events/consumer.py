@@ -53,8 +53,9 @@ the events the inbox did not hold when the pass began (in the savepoint pass, an
 another consumer handles concurrently may be among them; its handler call will then not
 happen). It runs in a savepoint of its own. It must not be needed for correctness: each
 handler call must do the right thing alone, with or without a prepared read, because a
-failing ``prepare`` (any error but a database one) is logged, its savepoint rolled back, and
-the events are handled without it. Keep what it reads in
+failing ``prepare`` (any error but a database one) is logged, its savepoint rolled back (and
+with it any row lock it took), ``session.info`` put back as it was before the call (its keys),
+and the events are handled without it. Keep what it reads in
 ``session.info`` (which lives as long as this one transaction), not on the handler object,
 so nothing read for one batch is trusted in another. A database error in ``prepare`` pauses
 the consumer as in point 5. Wrappers that combine handlers (notify's ``events.chain``) have
@@ -280,12 +281,16 @@ class Consumer:
             if prepare is not None:
                 groups.setdefault(id(handler), (prepare, []))[1].append(event)
         for prepare, group in groups.values():
+            info_before = dict(session.info)
             try:
                 with session.begin_nested():
                     prepare(session, group)
             except DATABASE_ERRORS:
                 raise
             except Exception:
+                # What it read may be partial, and its locks went with its savepoint.
+                session.info.clear()
+                session.info.update(info_before)
                 log.warning(
                     "batch preparation failed; handling its events without it",
                     exc_info=True,
