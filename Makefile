@@ -58,15 +58,16 @@ up: migrate bus-setup demo-data ## Run the whole platform on this machine (embed
 prune: install ## Archive old published events and expire Idempotency-Keys in every service, once (make up does it hourly)
 	@for s in $(SERVICES); do $(BIN)/python -m services.$$s prune || exit 1; done
 
-# The browser journeys (tests/web) wait mostly on the platform's processes and on Chromium,
-# the rest mostly on one core and the databases: on a 2-core machine the two halves run side by
-# side, in two pytest processes (the journeys' output follows the rest's). Both must pass.
+# The browser journeys (tests/web) and the fault campaign (tests/campaign) wait mostly on the
+# platform's processes and on Chromium, the rest mostly on one core and the databases: on a
+# 2-core machine the two halves run side by side, in two pytest processes (the journeys' output
+# follows the rest's). Both must pass.
 test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unless CI=true)
 	@mkdir -p var
-	@$(BIN)/pytest -p no:cacheprovider tests/web > var/test-browser.log 2>&1 & journeys=$$!; \
-	$(BIN)/pytest --ignore=tests/web; rest=$$?; \
+	@$(BIN)/pytest -p no:cacheprovider tests/web tests/campaign > var/test-browser.log 2>&1 & journeys=$$!; \
+	$(BIN)/pytest --ignore=tests/web --ignore=tests/campaign; rest=$$?; \
 	wait $$journeys; journeys_rc=$$?; \
-	echo "=== the browser journeys (tests/web), run alongside ==="; cat var/test-browser.log; \
+	echo "=== the browser journeys (tests/web) and the fault campaign (tests/campaign), run alongside ==="; cat var/test-browser.log; \
 	test $$rest -eq 0 && test $$journeys_rc -eq 0
 
 screenshots: install ## Run the browser tests and write their screenshots into docs/screenshots/

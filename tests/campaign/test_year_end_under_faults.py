@@ -25,7 +25,9 @@ from tests.campaign import campaign
 from tests.support import infra
 from tests.support.faults import seed_from_environment
 
-pytestmark = [pytest.mark.infra, pytest.mark.processes]
+# The campaign is one long test (about 3 minutes on a busy 2-core machine): more than the
+# suite's per-test limit, which is there to catch a hang, not a long scenario.
+pytestmark = [pytest.mark.infra, pytest.mark.processes, pytest.mark.timeout(900)]
 
 CI_QUOTA = campaign.Quota(kills=10, cuts=3, pause_s=(3.0, 6.0), cut_s=(1.5, 3.5))
 
