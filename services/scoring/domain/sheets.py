@@ -85,11 +85,9 @@ def save_counts(
 ) -> Sheet:
     """The counts the bonus and deduction items are scored from."""
     require_step(sheet, round_, "edit")
-    document = computation.table_of(session, sheet).document
     probe = {"entries": {}, "bonus": bonus, "deduction": deduction}
-    issues = [
-        i for i in scoringrules.check_sheet(document, probe) if not i.pointer.startswith("/entries")
-    ]
+    table = computation.compiled_for(session, sheet)
+    issues = [i for i in table.check_sheet(probe) if not i.pointer.startswith("/entries")]
     if issues:
         raise invalid(issues)
     lifecycle.change_counts(session, actor, sheet, bonus, deduction)
