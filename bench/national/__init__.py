@@ -74,7 +74,7 @@ def _describe(
         "`rankings.publish`), not through HTTP",
         "seeding (setup, not in the total): the table copy through the kit's consumer; units, "
         "regions, the round and the draft sheets by bulk inserts; the 2 million entries by "
-        "one `INSERT … SELECT` from (criterion × worked example) templates",
+        "`INSERT … SELECT` from (criterion × worked example) templates, 500 sheets at a time",
         f"computation times are to within {scenario.POLL_S:g} s (the database is polled)",
         f"the machine has {os.cpu_count()} cores shared with other work: the CPU line says how "
         "busy it was; these figures are upper bounds on the platform's cost",
