@@ -8,22 +8,26 @@ its turn. Read-only work uses ``Database.read()``, which starts a plain deferred
 
 On PostgreSQL every wait is bounded (``POSTGRES_WAITS``): connecting, a statement, a lock, a
 transaction left idle by a client that died, and a peer that vanished without closing the
-connection (TCP keepalives). A wait that runs out raises; the HTTP edge answers it with a 503
-that names the cause (``wait_ran_out``), so no request, and no worker, waits for ever behind a
-transaction nobody will finish. The database URL may set any of them itself (a libpq
-parameter in its query string, or ``-c name=value`` in its ``options``), which wins.
+connection (TCP keepalives). A wait that runs out raises; the HTTP edge answers it, like a lost
+connection, with a 503 that names the cause (``unavailable_cause``), so no request, and no
+worker, waits for ever behind a transaction nobody will finish. The database URL may set any
+of them itself (a libpq parameter in its query string, or ``-c name=value`` in its
+``options``), which wins.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import BigInteger, DateTime, Engine, Integer, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -33,8 +37,8 @@ __all__ = [
     "Database",
     "UTCDateTime",
     "make_engine",
+    "unavailable_cause",
     "utcnow",
-    "wait_ran_out",
 ]
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL wants a 64-bit identity.
@@ -89,8 +93,10 @@ POSTGRES_WAITS = {
 # How long a request waits for a free connection of the pool before it fails.
 POOL_TIMEOUT_S = 10
 
-# The SQLSTATEs of a wait that ran out: lock_timeout (55P03) and statement_timeout (57014).
+# The SQLSTATEs of a wait that ran out: lock_timeout (55P03) and statement_timeout (57014);
+# and the classes of a connection lost: 08 (connection exception), 57P (server shut down).
 _WAIT_STATES = {"55P03": "lock_timeout", "57014": "statement_timeout"}
+_CONNECTION_STATES = ("08", "57P")
 
 
 def _postgres_connect_args(url: URL) -> dict[str, str]:
@@ -103,15 +109,25 @@ def _postgres_connect_args(url: URL) -> dict[str, str]:
     return connect_args
 
 
-def wait_ran_out(error: BaseException) -> str | None:
-    """``lock_timeout`` or ``statement_timeout`` when ``error`` is a bounded wait that ran
-    out (SQLite's busy timeout counts as a lock wait), else None."""
+def unavailable_cause(error: BaseException) -> str | None:
+    """Why the database could not serve, when that is no fault of the request: a bounded wait
+    that ran out (``lock_timeout``, ``statement_timeout``; SQLite's busy timeout counts as a
+    lock wait), no free connection in the pool (``database_busy``), or the connection lost or
+    refused (``database_unavailable``). None for anything else (a bug stays a 500)."""
+    if isinstance(error, SQLAlchemyTimeout):
+        return "database_busy"
     original = getattr(error, "orig", None) or error
     state = getattr(original, "sqlstate", None)
     if state in _WAIT_STATES:
         return _WAIT_STATES[state]
-    if type(original).__name__ == "OperationalError" and "database is locked" in str(original):
-        return "lock_timeout"
+    if isinstance(original, sqlite3.OperationalError):
+        return "lock_timeout" if "database is locked" in str(original) else None
+    if getattr(error, "connection_invalidated", False):
+        return "database_unavailable"
+    if isinstance(original, psycopg.OperationalError) and (
+        state is None or state.startswith(_CONNECTION_STATES)
+    ):
+        return "database_unavailable"
     return None
 
 

@@ -159,7 +159,8 @@ class ProblemSchema(Schema):
     cause = fields.String(
         metadata={
             "description": "503: what the service is waiting for (lock_timeout, "
-            "statement_timeout, jwks_unreachable); retry after Retry-After seconds",
+            "statement_timeout, database_busy, database_unavailable, jwks_unreachable); "
+            "retry the same request after Retry-After seconds",
             "example": "lock_timeout",
         }
     )

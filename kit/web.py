@@ -23,7 +23,7 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kit import context
-from kit.db import wait_ran_out
+from kit.db import unavailable_cause
 from kit.errors import Error, Unavailable
 from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from kit.problems import error_response, prefers_vietnamese, problem_response
@@ -189,8 +189,8 @@ def _problem(error: Error) -> Response:
     return error_response(error)
 
 
-# What a caller is told when a bounded database wait (kit.db) ran out: busy, not broken.
-WAIT_RAN_OUT = {
+# What a caller is told when the database could not serve (kit.db): busy or away, not broken.
+DATABASE_UNAVAILABLE = {
     "lock_timeout": (
         "Dữ liệu này đang bị một thao tác khác giữ; hãy thử lại sau ít giây.",
         "This data is held by another operation; retry in a few seconds.",
@@ -199,17 +199,26 @@ WAIT_RAN_OUT = {
         "Cơ sở dữ liệu không trả lời kịp; hãy thử lại sau ít giây.",
         "The database did not answer in time; retry in a few seconds.",
     ),
+    "database_busy": (
+        "Dịch vụ đang bận; hãy thử lại sau ít giây.",
+        "The service is busy; retry in a few seconds.",
+    ),
+    "database_unavailable": (
+        "Tạm thời không kết nối được cơ sở dữ liệu; hãy thử lại sau ít giây.",
+        "The database cannot be reached for the moment; retry in a few seconds.",
+    ),
 }
 
 
 def _unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return http_problem(error)
-    cause = wait_ran_out(error)
+    cause = unavailable_cause(error)
     if cause is not None:
         # Nothing was changed (the transaction rolled back); the same request may succeed soon.
-        log.warning("database wait ran out", extra={"cause": cause, "error": str(error)[:300]})
-        return error_response(Unavailable(WAIT_RAN_OUT[cause], cause=cause, retry_after=2))
+        log.warning("database could not serve", extra={"cause": cause, "error": str(error)[:300]})
+        message = DATABASE_UNAVAILABLE[cause]
+        return error_response(Unavailable(message, cause=cause, retry_after=2))
     log.exception("unhandled error")
     return problem_response(
         500,

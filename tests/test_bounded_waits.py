@@ -20,13 +20,15 @@ from sqlalchemy import text
 
 from kit.app import create_app, runtime
 from kit.db import POSTGRES_WAITS, Database
+from services.criteria.service import SERVICE as CRITERIA
 from services.identity.domain import users
 from services.identity.domain.demo import OPERATOR
 from services.identity.service import SERVICE as IDENTITY
 from services.identity.tests.test_users import seed_org, use_cheap_hashing
 from tests.support import infra
+from tests.support.processes import free_port
 from tests.support.stack import Stack
-from tests.support.tokens import TEST_KEYS
+from tests.support.tokens import TEST_KEYS, as_role
 
 PASSWORD = "mật-khẩu-thử-nghiệm-1"
 LOCK_TIMEOUT_MS = 800
@@ -213,5 +215,29 @@ def test_sign_ins_of_other_users_go_on_while_one_waits(
         finally:
             holder.rollback()
             holder.close()
+    finally:
+        stack.close()
+
+
+def test_a_database_out_of_reach_is_a_503_not_a_500(tmp_path: Path) -> None:
+    """A request that finds the database gone (a partition, a restart) is told to retry."""
+    infra.require()
+    stack = Stack("infra", tmp_path / "stack")
+    try:
+        stack.prepare(CRITERIA)
+        url = stack.database_url("criteria")
+        nowhere = url.replace(f":{infra.PG_PORT}/", f":{free_port()}/")
+        app = create_app(
+            CRITERIA, replace(stack.settings("criteria"), database_url=nowhere), keys=TEST_KEYS
+        )
+        answer = app.test_client().get("/tables", headers=as_role("ministry_officer"))
+        assert answer.status_code == 503, answer.get_json()
+        assert answer.get_json()["cause"] == "database_unavailable"
+        assert int(answer.headers["Retry-After"]) > 0
+        reachable = create_app(CRITERIA, stack.settings("criteria"), keys=TEST_KEYS)
+        assert (
+            reachable.test_client().get("/tables", headers=as_role("ministry_officer")).status_code
+            == 200
+        )
     finally:
         stack.close()
