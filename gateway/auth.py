@@ -50,11 +50,12 @@ from kit.auth import (
     LEEWAY_SECONDS,
     InvalidToken,
     KeySource,
+    KeysUnavailable,
     Principal,
     bearer_token,
     verify,
 )
-from kit.errors import Unauthorized
+from kit.errors import Unauthorized, Unavailable
 from kit.policy import insufficient_scope, missing_scope
 from kit.problems import error_response
 
@@ -204,7 +205,7 @@ class VerifiedTokens:
 
 
 def authenticate(tokens: VerifiedTokens) -> Principal | Response:
-    """The verified caller of the current request, or the 401 to answer with."""
+    """The verified caller of the current request, or the 401 (or 503) to answer with."""
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         _refused(MISSING)
@@ -215,6 +216,10 @@ def authenticate(tokens: VerifiedTokens) -> Principal | Response:
     except InvalidToken as error:
         _refused(reason_label(error.reason))
         return error_response(Unauthorized.invalid_token(error.reason))
+    except KeysUnavailable as error:
+        # Identity cannot be asked whether the key is real: not a refusal, a "retry shortly"
+        # (kit.auth), so the client keeps its token.
+        return error_response(Unavailable.keys_unreachable(error.retry_after))
     g.log_extra = {**g.get("log_extra", {}), "subject": principal.subject}
     return principal
 

@@ -331,3 +331,15 @@ def test_a_new_key_is_accepted_once_the_cooldown_allows_a_refetch(
     assert client.get("/api/v1/awards/x", headers=new_token).status_code == 503  # let through
     assert client.get("/api/v1/awards/x", headers=bearer(mint())).status_code == 503
     assert jwks.fetches == 2
+
+
+def test_a_token_is_not_refused_while_identitys_keys_cannot_be_fetched(
+    gateway: MakeGateway, closed_url: str
+) -> None:
+    """Identity away (restarting): the gateway cannot tell a new key from a forged one, so the
+    answer is 503 with Retry-After, which keeps the client's token, never 401."""
+    client = gateway(signed_in=False, GATEWAY_JWKS_URL=f"{closed_url}/.well-known/jwks.json")
+    answer = client.get("/api/v1/awards/x", headers=bearer(mint()))
+    body = assert_problem(answer, 503, "service-unavailable")
+    assert body["cause"] == "jwks_unreachable"
+    assert int(answer.headers["Retry-After"]) >= 1
