@@ -179,6 +179,7 @@ class Consumer:
         self._handled = 0  # messages handled since the current connection began
         self._buffer: list[Message] = []
         self._buffer_started = 0.0  # when the buffer's first message arrived (monotonic)
+        self._ack_multiple = False  # one ack frame per batch (RabbitMQ), set per connection
 
     @property
     def name(self) -> str:
@@ -374,6 +375,7 @@ class Consumer:
             raise DatabaseUnavailable(str(error.orig or error)[:300]) from error
         failpoints.hit("consumer.after_commit")
 
+        succeeded: list[Message] = []
         failed: list[tuple[_Delivery, Exception]] = []
         for delivery in deliveries:
             if delivery.event is None:
@@ -383,13 +385,13 @@ class Consumer:
                 failed.append((delivery, outcome.error))
                 continue
             self._handled += 1
+            succeeded.append(delivery.message)
             EVENTS_CONSUMED.labels(self.name, delivery.event.type).inc()
             if not outcome.first_time:
                 log.info(
                     "duplicate delivery ignored",
                     extra={"event_id": delivery.event.id, "event_type": delivery.event.type},
                 )
-            delivery.message.ack()
         for delivery, error in failed:
             self._retry(delivery, error)
         for delivery in deliveries:
@@ -399,6 +401,22 @@ class Consumer:
                 )
                 self._forward(delivery, "unknown", delivery.unreadable, dead=True)
                 delivery.message.ack()
+        self._acknowledge(succeeded)
+
+    def _acknowledge(self, messages: list[Message]) -> None:
+        """Ack the batch's handled messages: on RabbitMQ with one frame, else one by one.
+
+        RabbitMQ's ``multiple`` ack settles every delivery of the channel up to the tag. That
+        is exactly this batch's: the earlier batches are settled, the failed and unreadable
+        messages of this one are (their copies confirmed) just above, and what arrived while
+        they were forwarded came later, with higher tags, and waits for the next batch."""
+        if not messages:
+            return
+        if self._ack_multiple:
+            max(messages, key=lambda message: message.delivery_tag).ack(multiple=True)
+            return
+        for message in messages:
+            message.ack()
 
     def _read(self, message: Message) -> _Delivery:
         headers = dict(message.headers or {})
@@ -505,6 +523,8 @@ class Consumer:
                     if queue is None:
                         raise RuntimeError(f"{self.name} subscribes to no event type")
                     self._producer = Producer(connection.channel())
+                    # The local bus's delivery tags are unique names, not a sequence.
+                    self._ack_multiple = connection.transport.driver_type == "amqp"
                     with connection.Consumer(
                         queue, on_message=self.on_message, prefetch_count=self.prefetch
                     ):
