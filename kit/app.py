@@ -269,6 +269,7 @@ def create_app(
     app.before_request(_check_body)
     app.before_request(lambda: None if _keeps_no_answer() else idempotency.begin(runtime().db))
     app.after_request(lambda response: idempotency.finish(runtime().db, response))
+    app.teardown_request(lambda _error: idempotency.abandon(runtime().db))
     if service.on_app:
         service.on_app(app)
     return app

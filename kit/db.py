@@ -20,6 +20,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,13 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """A service's database: ``transaction()`` for work that writes, ``read()`` for queries."""
+    """A service's database: ``transaction()`` for work that writes, ``read()`` for queries.
+
+    A request may run in one transaction of its own (``begin_request_transaction``, which
+    kit.idempotency uses for a POST with an Idempotency-Key): until it ends, every
+    ``transaction()`` and ``read()`` of this thread joins it, each in a savepoint, so the
+    request's effects and what is kept of it commit together, or not at all.
+    """
 
     def __init__(self, url: str, service: str) -> None:
         self.url = url
@@ -179,6 +186,7 @@ class Database:
             expire_on_commit=False,
             info={"service": service},
         )
+        self._request: ContextVar[Session | None] = ContextVar(f"{service}-request", default=None)
 
     @property
     def dialect(self) -> str:
@@ -186,14 +194,58 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Commit when the block ends normally, roll back when it raises."""
+        """Commit when the block ends normally, roll back when it raises (inside a request's
+        own transaction: release or roll back a savepoint of it)."""
+        joined = self._request.get()
+        if joined is not None:
+            with joined.begin_nested():
+                yield joined
+            return
         with self._writer.begin() as session:
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        joined = self._request.get()
+        if joined is not None:  # sees what the request has written so far
+            with joined.begin_nested():
+                yield joined
+            return
         with self._reader() as session:
             yield session
+
+    # -- a request in one transaction ----------------------------------------------------
+
+    def begin_request_transaction(self) -> Session:
+        """Open the transaction that this thread's work joins until ``end_request_transaction``."""
+        if self._request.get() is not None:
+            raise RuntimeError("a request transaction is already open")
+        session = self._writer()
+        session.begin()
+        self._request.set(session)
+        return session
+
+    def request_session(self) -> Session | None:
+        """The open request transaction's session, if any."""
+        return self._request.get()
+
+    def end_request_transaction(self, *, commit: bool) -> None:
+        """Commit (or roll back) the request's transaction and stop joining it. A failed
+        commit is rolled back and raised. Does nothing when none is open."""
+        session = self._request.get()
+        if session is None:
+            return
+        self._request.set(None)
+        try:
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
+        except Exception:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     def ping(self) -> None:
         with self.engine.connect() as connection:
