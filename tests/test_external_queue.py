@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def command(*args: str, amqp_url: str, prefix: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AMQP_URL": amqp_url, "THIDUA_BUS_PREFIX": prefix, "LOG_LEVEL": "ERROR"}
+    if infra.RABBITMQ_MANAGEMENT_URL:  # a container's broker: its management API, not rabbitmqctl
+        env["RABBITMQ_MANAGEMENT_URL"] = infra.RABBITMQ_MANAGEMENT_URL
     return subprocess.run(
         [sys.executable, "-m", "services.notify", "external-queue", *args],
         capture_output=True,
@@ -67,7 +69,7 @@ def external() -> Iterator[dict[str, Any]]:
 
 def as_external(external: dict[str, Any]) -> amqp.Connection:
     connection = amqp.Connection(
-        host="127.0.0.1:5672",
+        host=f"{infra.AMQP_HOST}:{infra.AMQP_PORT}",
         userid=external["user"],
         password=external["password"],
         virtual_host="/",

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,9 +15,8 @@ from flask.testing import FlaskClient
 from gateway.config import SERVICES
 from gateway.tests.conftest import MakeGateway, Servers, assert_problem, echo_service, metrics_text
 from gateway.tests.test_ops import _samples
+from tests.support import infra
 from tests.support.tokens import bearer, mint
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _echo_gateway(
@@ -191,16 +189,11 @@ def test_without_trusted_proxies_forwarded_for_cannot_dodge_the_limit(
 @pytest.fixture
 def redis_db() -> Iterator[str]:
     """An empty Redis database for the test, emptied again after it."""
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    url = infra.require_redis()  # the environment's, 127.0.0.1's or a container's
+    connection = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
     try:
         connection.flushdb()
-    except redis.RedisError as error:
-        reason = f"Redis unreachable at {REDIS_URL}: {error}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and Redis is missing: {reason}", pytrace=False)
-        pytest.skip(f"needs Redis ({reason})")
-    try:
-        yield REDIS_URL
+        yield url
     finally:
         connection.flushdb()
         connection.close()
