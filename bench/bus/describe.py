@@ -179,7 +179,9 @@ def _latency_table(results: Sequence[StackResult]) -> Table:
         ],
         rows,
         caption="The last two columns split the mean where the relay marked each event's batch "
-        "published (after the whole batch was confirmed); they add up to the mean.",
+        "published (after the whole batch was confirmed); they add up to the mean. The second "
+        "can come out negative when a consumer handles a batch's first events before the "
+        "relay has finished publishing, and marked, the rest of it.",
     )
 
 

@@ -39,7 +39,7 @@ from sqlalchemy import BigInteger, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from kit import failpoints
+from kit import failpoints, heartbeat
 from kit.config import Settings
 from kit.db import Database, utcnow
 from kit.events import bus
@@ -49,10 +49,11 @@ from kit.metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE
 
 log = logging.getLogger(__name__)
 
-# Rows a round claims unless told otherwise. With batched confirms a round costs one wait for
-# the broker however many rows it carries, so a bigger batch is cheaper per event; 500 is past
-# most of that gain (docs/benchmarks.md) and keeps a round's transaction, and the rows a
-# failed round publishes again, small.
+# Rows a round claims unless told otherwise. With batched confirms a round's fixed costs (two
+# claim queries, the mark, the commit, the wait for the batch's last confirm) are shared by
+# its rows, so 200 leaves some of that on the table; past a few hundred the figures on this
+# machine no longer separate (docs/benchmarks.md sweeps 200, 500 and 1000), and a smaller
+# batch keeps a round's transaction, and what a failed round publishes again, small.
 DEFAULT_BATCH_SIZE = 500
 
 
@@ -379,6 +380,7 @@ class Relay:
         waker = Waker(self.db)
         waker.start()  # listen before the first round, so no commit slips between the two
         while not stop.is_set():
+            heartbeat.beat()  # each round, after each wait or backoff (its /livez)
             try:
                 published = self.run_once()
                 backoff = 0.5
