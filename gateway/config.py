@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from limits import parse_many
 
-from kit.config import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+from kit.config import DEFAULT_AUDIENCE, DEFAULT_ISSUER, secret
 
 # The services behind the gateway, in the order the documentation lists them.
 SERVICES: tuple[str, ...] = ("identity", "criteria", "scoring", "awards", "notify")
@@ -130,7 +130,8 @@ class Settings:
             jwks_cooldown=_number(env, "GATEWAY_JWKS_COOLDOWN", 30.0),
             token_cache_size=_count(env, "GATEWAY_TOKEN_CACHE_SIZE", 4096),
             trusted_proxies=_count(env, "GATEWAY_TRUSTED_PROXIES", 0),
-            rate_limit_storage=env.get("GATEWAY_RATE_LIMIT_STORAGE") or "memory://",
+            # A Redis URL may carry a password: GATEWAY_RATE_LIMIT_STORAGE_FILE then.
+            rate_limit_storage=secret(env, "GATEWAY_RATE_LIMIT_STORAGE") or "memory://",
             rate_limit_client=_rate(env, "GATEWAY_RATE_LIMIT_CLIENT", "600/minute"),
             rate_limit_address=_rate(env, "GATEWAY_RATE_LIMIT_ADDRESS", "1200/minute"),
             rate_limit_token=_rate(env, "GATEWAY_RATE_LIMIT_TOKEN", "20/minute"),

@@ -14,6 +14,8 @@ in ``__all__``. A service is built from them:
 - ``kit.errors``, ``kit.problems``, ``kit.preconditions``  errors the domain raises, their
                    problem+json answers, If-Match;
 - ``kit.policy``, ``kit.auth``, ``kit.principals``  who the caller is and what it may do;
+- ``kit.heartbeat`` ``beat()``: what every long-running loop calls each time round, so that its
+                   process's /livez (served by ``kit.metrics.serve``) can tell it is stuck;
 - ``kit.failpoints`` ``hit(name)``: where a fault test stops a service's own process (notify's
                    mail sender between the server's acceptance and its record; decision 0005);
 - ``kit.orgcopy``, ``kit.pagination``, ``kit.fields``, ``kit.text``, ``kit.spreadsheets``,
@@ -40,6 +42,7 @@ __all__ = [
     "events",
     "failpoints",
     "fields",
+    "heartbeat",
     "logs",
     "metrics",
     "orgcopy",

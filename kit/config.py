@@ -4,6 +4,13 @@ Every setting has a default that runs the embedded mode (SQLite files and the lo
 under ``var/``), so a fresh clone starts with no configuration at all. Production points the
 same code at PostgreSQL and RabbitMQ with ``<SERVICE>_DATABASE_URL`` and ``AMQP_URL``.
 
+Secrets as files (``secret``): a secret setting ``NAME`` may instead be given as ``NAME_FILE``,
+the path of a file holding it (a Kubernetes Secret mounted as a volume), so the value is in no
+environment variable a crash dump, ``/proc/<pid>/environ`` or a child process would show.
+``AMQP_URL_FILE`` holds the broker's URL; the database URL stays a setting without its
+password, and ``<SERVICE>_DATABASE_PASSWORD_FILE`` names the file whose content is put into it
+(``database_url``).
+
 A service with settings of its own extends ``Settings``: a frozen dataclass subclass whose
 fields all have defaults, with a ``read_own(env)`` classmethod that reads them, named in its
 ``Service`` descriptor (``Service(settings=ScoringSettings, ...)``). ``from_env`` reads the
@@ -26,14 +33,19 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
+from sqlalchemy.engine import make_url
+
 from kit.clientaddr import LOOPBACK, Network, parse_networks
+from kit.heartbeat import DEFAULT_MAX_AGE_S
 
 __all__ = [
     "DEFAULT_AUDIENCE",
     "DEFAULT_ISSUER",
     "DEFAULT_JWKS_URL",
     "Settings",
+    "database_url",
     "database_url_variable",
+    "secret",
     "var_dir",
 ]
 
@@ -57,11 +69,51 @@ def database_url_variable(service: str) -> str:
     return f"{service.upper().replace('-', '_')}_DATABASE_URL"
 
 
+def secret(env: Mapping[str, str], name: str) -> str | None:
+    """The secret setting ``name``: the content of the file ``<name>_FILE`` names (one trailing
+    newline stripped, as ``echo`` and editors leave one), else the variable itself, else None.
+
+    Both at once is refused: which one wins would be a guess, and a stale value would go
+    unnoticed. An empty value counts as unset, as elsewhere in the settings."""
+    path = env.get(f"{name}_FILE")
+    value = env.get(name)
+    if path and value:
+        raise ValueError(f"set {name} or {name}_FILE, not both")
+    if not path:
+        return value or None
+    try:
+        content = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValueError(f"{name}_FILE: cannot read {path}: {error.strerror}") from None
+    return content.removesuffix("\n").removesuffix("\r") or None
+
+
+def database_url(service: str, env: Mapping[str, str]) -> str | None:
+    """``<SERVICE>_DATABASE_URL`` (or its ``_FILE``) with the password of
+    ``<SERVICE>_DATABASE_PASSWORD_FILE`` put into it, when that is set: a manifest then
+    writes the URL in clear and keeps only the password in a Secret. SQLAlchemy escapes the
+    password as the URL needs, so any password works."""
+    variable = database_url_variable(service)
+    url = secret(env, variable)
+    password = secret(env, variable.removesuffix("_URL") + "_PASSWORD")
+    if url is None or password is None:
+        return url
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
+
+
 def _not_negative(env: Mapping[str, str], name: str, default: float) -> float:
     """A duration setting: a negative one would archive or forget what is still to come."""
     value = float(env.get(name) or default)
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    """A duration that must be above zero (a max age of 0 would restart a healthy worker)."""
+    value = float(env.get(name) or default)
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
     return value
 
 
@@ -93,6 +145,9 @@ class Settings:
     # this move to the archive; Idempotency-Keys older than this are forgotten.
     outbox_retention_days: float = 7.0
     idempotency_ttl_hours: float = 24.0
+    # A worker's /livez answers 503 once its loop has not gone round for this long
+    # (kit.heartbeat): longer than the longest legitimate wait between two rounds.
+    heartbeat_max_age_s: float = DEFAULT_MAX_AGE_S
 
     @property
     def embedded_bus(self) -> bool:
@@ -102,13 +157,11 @@ class Settings:
     def from_env(cls, service: str, env: Mapping[str, str] | None = None) -> Self:
         """The kit's settings and, for a service's subclass, its own (``read_own``)."""
         env = os.environ if env is None else env
-        database_url = env.get(database_url_variable(service)) or (
-            f"sqlite:///{var_dir(env) / 'db' / service}.sqlite3"
-        )
-        bus_url = env.get("AMQP_URL") or f"local://{var_dir(env) / 'bus'}"
+        url = database_url(service, env) or f"sqlite:///{var_dir(env) / 'db' / service}.sqlite3"
+        bus_url = secret(env, "AMQP_URL") or f"local://{var_dir(env) / 'bus'}"
         return cls(
             service=service,
-            database_url=database_url,
+            database_url=url,
             bus_url=bus_url,
             bus_prefix=env.get("THIDUA_BUS_PREFIX", "thidua"),
             max_body_bytes=int(env.get("THIDUA_MAX_BODY_BYTES", str(1024 * 1024))),
@@ -124,6 +177,7 @@ class Settings:
             consumer_batch_wait_s=float(env.get("THIDUA_CONSUMER_BATCH_WAIT_S", "0.02")),
             outbox_retention_days=_not_negative(env, "THIDUA_OUTBOX_RETENTION_DAYS", 7.0),
             idempotency_ttl_hours=_not_negative(env, "THIDUA_IDEMPOTENCY_TTL_HOURS", 24.0),
+            heartbeat_max_age_s=_positive(env, "THIDUA_HEARTBEAT_MAX_AGE_S", DEFAULT_MAX_AGE_S),
             **cls.read_own(env),
         )
 

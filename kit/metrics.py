@@ -9,13 +9,19 @@ time, so they are true whichever process answers.
 ``PROMETHEUS_MULTIPROC_DIR`` is a process setting, not a service's: prometheus_client reads it
 when it is imported to decide where every counter of the process lives, and this module reads
 it at the same moment (``MULTIPROCESS``) so that it adds up what the library wrote. Where a
-relay, consumer or scheduler serves its metrics comes from its settings (``serve``).
+relay, consumer or scheduler serves its metrics comes from its settings (``serve``); the same
+server answers its probes, /livez and /readyz, from its heartbeat (``kit.heartbeat``).
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Callable, Iterator
+import socketserver
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -24,13 +30,14 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
-    start_http_server,
+    make_wsgi_app,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from kit.config import Settings
+from kit.heartbeat import HEARTBEAT, Heartbeat
 
 __all__ = [
     "CONSUMER_BATCH_SIZE",
@@ -47,6 +54,7 @@ __all__ = [
     "OutboxCollector",
     "exposition",
     "serve",
+    "worker_app",
 ]
 
 # Read once, as prometheus_client itself reads it on import (see the module's docstring).
@@ -130,16 +138,74 @@ def _registry() -> CollectorRegistry:
     return registry
 
 
-def serve(settings: Settings) -> None:
-    """Serve /metrics on ``settings.metrics_port`` (``THIDUA_METRICS_PORT``) when it is set.
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    """One thread per request, so a slow scrape never delays a probe."""
+
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access line on stderr for every probe and scrape (the process logs JSON)."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def worker_app(metrics: WsgiApp, heartbeat: Heartbeat, max_age_s: float) -> WsgiApp:
+    """/livez and /readyz from the heartbeat; every other path is prometheus_client's app,
+    exactly as before (/metrics, its ?name[]= filter and gzip)."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path not in ("/livez", "/readyz"):
+            return metrics(environ, start_response)
+        health = heartbeat.health()
+        ok = health.live(max_age_s) if path == "/livez" else health.started
+        body = json.dumps(
+            {
+                "status": "ok" if ok else "unavailable",
+                "started": health.started,
+                "heartbeat_age_s": round(health.age_s, 3),
+                "max_age_s": max_age_s,
+            }
+        ).encode()
+        start_response(
+            "200 OK" if ok else "503 Service Unavailable",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+        return [body]
+
+    return app
+
+
+def serve(settings: Settings, heartbeat: Heartbeat = HEARTBEAT) -> WSGIServer | None:
+    """Serve /metrics, /livez and /readyz on ``settings.metrics_port`` (``THIDUA_METRICS_PORT``)
+    when it is set, in a daemon thread; returns the server (None when not set).
 
     An API process answers /metrics itself; a relay, consumer or scheduler has no HTTP server,
     so in a pod of its own it exposes its counters here, at ``settings.metrics_host``
-    (``BIND_HOST``, as for gunicorn).
+    (``BIND_HOST``, as for gunicorn), and its probes beside them: live while its loop's last
+    beat is younger than ``settings.heartbeat_max_age_s`` (``kit.heartbeat``).
     """
     if settings.metrics_port is None:
-        return
-    start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=_registry())
+        return None
+    app = worker_app(make_wsgi_app(_registry()), heartbeat, settings.heartbeat_max_age_s)
+    server = make_server(
+        settings.metrics_host,
+        settings.metrics_port,
+        app,
+        server_class=_ThreadingServer,
+        handler_class=_QuietHandler,
+    )
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
 
 
 def exposition(extra: Collector | None = None) -> tuple[bytes, str]:

@@ -3,10 +3,11 @@
 The embedded mode (``make up``, the tests) is the one without ``WEB_SECRET_KEY``: the key is
 made once under ``var/web/`` and shared by every worker process, and the session cookie is not
 ``Secure`` because the browser talks plain HTTP to 127.0.0.1. A deployment sets
-``WEB_SECRET_KEY`` (from a Secret) and the cookie is ``Secure``; a container whose root
-filesystem is read-only and that forgot the key stops at start-up instead of quietly running
-with a key nobody else has. ``WEB_COOKIE_SECURE=0`` keeps a configured key but a plain-HTTP
-cookie (docker compose on a laptop); nothing else should need it.
+``WEB_SECRET_KEY`` (or ``WEB_SECRET_KEY_FILE``, the path of a mounted Secret, kit.config.secret)
+and the cookie is ``Secure``; a container whose root filesystem is read-only and that forgot
+the key stops at start-up instead of quietly running with a key nobody else has.
+``WEB_COOKIE_SECURE=0`` keeps a configured key but a plain-HTTP cookie (docker compose on a
+laptop); nothing else should need it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from kit.config import var_dir
+from kit.config import secret, var_dir
 
 DEFAULT_API_URL = "http://127.0.0.1:8080/api/v1"
 
@@ -83,7 +84,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        key = (env.get("WEB_SECRET_KEY") or "").strip()
+        key = (secret(env, "WEB_SECRET_KEY") or "").strip()  # or WEB_SECRET_KEY_FILE
         embedded = not key
         if embedded:
             key = embedded_secret_key(var_dir() / "web")

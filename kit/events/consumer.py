@@ -78,7 +78,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from kit import context, failpoints
+from kit import context, failpoints, heartbeat
 from kit.config import Settings
 from kit.db import Database, utcnow
 from kit.events import bus
@@ -490,6 +490,7 @@ class Consumer:
         is ready at once. A backlog therefore makes full batches however slowly the messages
         are read off the socket, and a trickle is flushed after ``batch_wait``."""
         while not stop.is_set():
+            heartbeat.beat()
             if self._buffer:
                 # 0 once due: only what is ready at once (a non-blocking read).
                 wait = max(0.0, self._buffer_started + self.batch_wait - time.monotonic())
@@ -507,12 +508,14 @@ class Consumer:
                 and time.monotonic() >= self._buffer_started + self.batch_wait
             ):
                 self.flush()
+                heartbeat.beat()  # a batch may take a while: its end counts as progress
                 connection.heartbeat_check()
         self.flush()  # stopping: what was received is handled, not left to redelivery
 
     def run(self, stop: threading.Event, max_backoff: float = 10.0) -> None:
         backoff = 0.5
         while not stop.is_set():
+            heartbeat.beat()  # each connection attempt (its /livez), and below each drain
             self._handled = 0
             self._buffer = []  # a message belongs to its connection's channel
             consuming_since = time.monotonic()

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kit.config import Settings, var_dir
+from kit.config import Settings, secret, var_dir
 
 SERVICE_NAME = "identity"
 
@@ -34,9 +34,10 @@ class IdentitySettings(Settings):
     @classmethod
     def read_own(cls, env: Mapping[str, str]) -> dict[str, Any]:
         return {
-            "key_passphrase": env.get("IDENTITY_KEY_PASSPHRASE") or None,
+            # Either may be given as a file (IDENTITY_KEY_PASSPHRASE_FILE: a mounted Secret).
+            "key_passphrase": secret(env, "IDENTITY_KEY_PASSPHRASE"),
             "key_passphrase_file": var_dir(env) / "secrets" / "identity-key-passphrase",
-            "admin_password": env.get("IDENTITY_ADMIN_PASSWORD") or None,
+            "admin_password": secret(env, "IDENTITY_ADMIN_PASSWORD"),
         }
 
 

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 import urllib3
 from prometheus_client import Counter, Gauge
 
+from kit import heartbeat
 from kit.db import Database, utcnow
 from services.notify.domain import deliveries
 from services.notify.domain.deliveries import Claimed, Outcome
@@ -123,7 +124,12 @@ class Deliverer:
         if batch:
             # One transaction records the whole batch; if it fails, the leases run out and
             # the batch is sent again (at least once: receivers deduplicate on webhook-id).
-            results = list(self.pool.map(self.send, batch))
+            # Each attempt is bounded by the webhook timeout, a batch is not: every finished
+            # attempt counts as progress for the process's /livez (kit.heartbeat).
+            results = []
+            for result in self.pool.map(self.send, batch):
+                heartbeat.beat()
+                results.append(result)
             with self.db.transaction() as session:
                 deliveries.record_all(
                     session, list(zip(batch, results, strict=True)), self.clock(), self.jitter
@@ -155,6 +161,7 @@ class Deliverer:
     def run(self, stop: threading.Event, idle_wait: float = 0.5) -> None:
         last_measure = 0.0
         while not stop.is_set():
+            heartbeat.beat()  # the process's /livez (kit.heartbeat)
             try:
                 made = self.run_once()
                 if time.monotonic() - last_measure > 10:

@@ -23,7 +23,7 @@ from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import formataddr, formatdate, parseaddr
 
-from kit import failpoints
+from kit import failpoints, heartbeat
 from kit.db import Database, utcnow
 from services.notify.domain import mail
 from services.notify.settings import NotifySettings
@@ -177,11 +177,13 @@ def tick(db: Database, settings: NotifySettings) -> dict[str, int]:
         for claimed in batch:
             outcome = send_one(db, settings, claimed)
             counts[outcome] = counts.get(outcome, 0) + 1
+            heartbeat.beat()  # a pass may send thousands (the digest): each one is progress
 
 
 def run(db: Database, settings: NotifySettings, stop: threading.Event, interval: float) -> None:
     """Send until stopped, looking again every ``interval`` seconds (jittered)."""
     while not stop.is_set():
+        heartbeat.beat()  # the process's /livez (kit.heartbeat)
         try:
             counts = tick(db, settings)
             if counts:

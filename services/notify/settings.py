@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kit.config import Settings
+from kit.config import Settings, secret
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -26,7 +26,10 @@ def _flag(value: str | None, default: bool) -> bool:
 def read_webhooks(env: Mapping[str, str]) -> dict[str, Any]:
     """Embedded (no AMQP_URL) unless NOTIFY_WEBHOOK_EMBEDDED says otherwise."""
     return {
-        "webhook_embedded": _flag(env.get("NOTIFY_WEBHOOK_EMBEDDED"), not env.get("AMQP_URL")),
+        "webhook_embedded": _flag(
+            env.get("NOTIFY_WEBHOOK_EMBEDDED"),
+            not (env.get("AMQP_URL") or env.get("AMQP_URL_FILE")),
+        ),
         "webhook_timeout_s": float(env.get("NOTIFY_WEBHOOK_TIMEOUT") or 15),
         "webhook_response_cap": int(env.get("NOTIFY_WEBHOOK_RESPONSE_CAP") or 64 * 1024),
         "webhook_rate_per_s": float(env.get("NOTIFY_WEBHOOK_RATE") or 20),
@@ -42,8 +45,9 @@ def read_people(env: Mapping[str, str]) -> dict[str, Any]:
     return {
         "smtp_host": env.get("NOTIFY_SMTP_HOST") or "127.0.0.1",
         "smtp_port": int(env.get("NOTIFY_SMTP_PORT") or 8025),
-        "smtp_username": env.get("NOTIFY_SMTP_USERNAME") or None,
-        "smtp_password": env.get("NOTIFY_SMTP_PASSWORD") or None,
+        # Either may be given as a file (NOTIFY_SMTP_PASSWORD_FILE: a mounted Secret).
+        "smtp_username": secret(env, "NOTIFY_SMTP_USERNAME"),
+        "smtp_password": secret(env, "NOTIFY_SMTP_PASSWORD"),
         "smtp_security": (env.get("NOTIFY_SMTP_SECURITY") or "none").strip().lower(),
         "smtp_timeout_s": float(env.get("NOTIFY_SMTP_TIMEOUT") or 30),
         "mail_from": env.get("NOTIFY_MAIL_FROM") or "Thi đua <thidua@localhost>",

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kit import heartbeat
 from kit.db import Database, utcnow
 from kit.events import CloudEvent
 from services.notify.domain import mail, recipients, rules
@@ -172,6 +173,7 @@ def tick(db: Database, digest_hour: int, now: datetime | None = None) -> dict[st
 
 def run(db: Database, digest_hour: int, stop: threading.Event, interval: float) -> None:
     while not stop.is_set():
+        heartbeat.beat()  # the process's /livez (kit.heartbeat)
         try:
             tick(db, digest_hour)
         except Exception:

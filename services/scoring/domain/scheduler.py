@@ -25,6 +25,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kit import heartbeat
 from kit.db import Database, utcnow
 from services.scoring.domain import rounds
 from services.scoring.models import Round
@@ -69,6 +70,7 @@ def run(db: Database, stop: threading.Event, interval: float = 30) -> None:
     logged and retried at the next one."""
     log.info("scheduler started", extra={"interval_s": interval})
     while not stop.is_set():
+        heartbeat.beat()  # the process's /livez (kit.heartbeat)
         try:
             tick(db)
         except Exception:
