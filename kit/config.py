@@ -69,12 +69,14 @@ def database_url_variable(service: str) -> str:
     return f"{service.upper().replace('-', '_')}_DATABASE_URL"
 
 
-def secret(env: Mapping[str, str], name: str) -> str | None:
+def secret(env: Mapping[str, str], name: str, *, optional: bool = False) -> str | None:
     """The secret setting ``name``: the content of the file ``<name>_FILE`` names (one trailing
     newline stripped, as ``echo`` and editors leave one), else the variable itself, else None.
 
     Both at once is refused: which one wins would be a guess, and a stale value would go
-    unnoticed. An empty value counts as unset, as elsewhere in the settings."""
+    unnoticed. An empty value counts as unset, as elsewhere in the settings. A file that does
+    not exist is an error, unless the secret is ``optional`` (a Secret volume marked optional
+    that the operator did not create: the folder is there, empty)."""
     path = env.get(f"{name}_FILE")
     value = env.get(name)
     if path and value:
@@ -83,6 +85,10 @@ def secret(env: Mapping[str, str], name: str) -> str | None:
         return value or None
     try:
         content = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if optional:
+            return None
+        raise ValueError(f"{name}_FILE: no file {path}") from None
     except OSError as error:
         raise ValueError(f"{name}_FILE: cannot read {path}: {error.strerror}") from None
     return content.removesuffix("\n").removesuffix("\r") or None

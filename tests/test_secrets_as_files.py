@@ -37,8 +37,12 @@ def test_both_or_an_unreadable_file_stop_the_process_naming_the_setting(tmp_path
     path = written(tmp_path, "url", "amqp://a")
     with pytest.raises(ValueError, match="AMQP_URL or AMQP_URL_FILE"):
         secret({"AMQP_URL": "amqp://b", "AMQP_URL_FILE": path}, "AMQP_URL")
-    with pytest.raises(ValueError, match="AMQP_URL_FILE: cannot read"):
+    with pytest.raises(ValueError, match="AMQP_URL_FILE: no file"):
         secret({"AMQP_URL_FILE": str(tmp_path / "missing")}, "AMQP_URL")
+    with pytest.raises(ValueError, match="AMQP_URL_FILE: cannot read"):
+        secret({"AMQP_URL_FILE": str(tmp_path)}, "AMQP_URL")  # a folder, say
+    missing = {"NOTIFY_SMTP_PASSWORD_FILE": str(tmp_path / "smtp" / "password")}
+    assert secret(missing, "NOTIFY_SMTP_PASSWORD", optional=True) is None, "an optional Secret"
 
 
 def test_the_database_password_file_goes_into_the_url(tmp_path: Path) -> None:

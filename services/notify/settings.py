@@ -45,9 +45,10 @@ def read_people(env: Mapping[str, str]) -> dict[str, Any]:
     return {
         "smtp_host": env.get("NOTIFY_SMTP_HOST") or "127.0.0.1",
         "smtp_port": int(env.get("NOTIFY_SMTP_PORT") or 8025),
-        # Either may be given as a file (NOTIFY_SMTP_PASSWORD_FILE: a mounted Secret).
-        "smtp_username": secret(env, "NOTIFY_SMTP_USERNAME"),
-        "smtp_password": secret(env, "NOTIFY_SMTP_PASSWORD"),
+        # Either may be given as a file (NOTIFY_SMTP_PASSWORD_FILE: a mounted Secret), which
+        # may be absent: a relay that asks for no login needs no Secret notify-smtp.
+        "smtp_username": secret(env, "NOTIFY_SMTP_USERNAME", optional=True),
+        "smtp_password": secret(env, "NOTIFY_SMTP_PASSWORD", optional=True),
         "smtp_security": (env.get("NOTIFY_SMTP_SECURITY") or "none").strip().lower(),
         "smtp_timeout_s": float(env.get("NOTIFY_SMTP_TIMEOUT") or 30),
         "mail_from": env.get("NOTIFY_MAIL_FROM") or "Thi đua <thidua@localhost>",
