@@ -73,10 +73,21 @@ test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unl
 screenshots: install ## Run the browser tests and write their screenshots into docs/screenshots/
 	THIDUA_SCREENSHOTS=1 $(BIN)/pytest tests/web
 
-lint: install ## ruff (lint and format) and the import-linter contracts
+# checkov, the manifests' scanner, pins packages that conflict with ours: it has a virtualenv
+# of its own, from requirements-tools.txt (complete and exact, so pip resolves nothing).
+TOOLS := .venv-tools
+
+$(TOOLS)/.installed: requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --upgrade pip
+	$(TOOLS)/bin/pip install --quiet --no-deps -r requirements-tools.txt
+	touch $@
+
+lint: install $(TOOLS)/.installed ## ruff (lint and format), the import-linter contracts and checkov on deploy/k8s
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(TOOLS)/bin/checkov --config-file .checkov.yaml
 
 format: install ## Rewrite the code in the project's style
 	$(BIN)/ruff check --fix .
@@ -101,5 +112,5 @@ lock: ## Re-pin requirements*.txt from requirements*.in (needs the registry)
 	/tmp/thidua-lock/bin/pip install --quiet -r requirements-dev.in
 	/tmp/thidua-lock/bin/pip freeze --exclude pip | grep -vxFf requirements.txt > requirements-dev.txt
 
-clean: ## Remove embedded-mode state (databases, the local bus, metrics)
-	rm -rf var
+clean: ## Remove embedded-mode state (databases, the local bus, metrics) and the tools' virtualenv
+	rm -rf var $(TOOLS)

@@ -3,8 +3,12 @@
 No Docker engine or Kubernetes cluster runs these tests: they read the files. They check what a
 reviewer would otherwise check by eye: every YAML parses; every service has its database, its
 migration Job, its API (probed on /healthz and /readyz), its relay and, where it consumes, its
-consumer; every process runs the one image with the command the Procfile runs locally; the
-database URL is postgresql+psycopg:// built from the secret; no password is written anywhere;
+consumer; every long-running container has a liveness and a readiness probe (a worker's on its
+heartbeat, /livez and /readyz on the metrics port); every process runs the one image with the
+command the Procfile runs locally, and the release overlay pins every image by digest; the
+database URL is postgresql+psycopg:// without its password, which, like every secret, is a file
+of a Secret mounted read-only (no secret is an environment variable); no password is written
+anywhere; checkov's accepted findings each say why;
 the kustomization lists every manifest; relays, consumers and scoring's scheduler serve their
 metrics and only Prometheus may scrape them; scoring's API pods share one volume for the
 evidence files, and the gateway lets those files through; every API and the gateway verify
@@ -126,6 +130,19 @@ def containers(doc: Doc) -> list[Doc]:
 
 def env_of(container: Doc) -> dict[str, Doc]:
     return {e["name"]: e for e in container.get("env", [])}
+
+
+def secret_file(doc: Doc, container: Doc, variable: str) -> tuple[str, str, Doc]:
+    """What the file a ``*_FILE`` variable names holds: (Secret name, key, the volume), found
+    through the container's mount and the pod's volume (kit.config.secret reads the file)."""
+    path = env_of(container)[variable]["value"]
+    folder, _, file = path.rpartition("/")
+    (mount,) = [m for m in container.get("volumeMounts", []) if m["mountPath"] == folder]
+    assert mount.get("readOnly") is True, f"{variable}: {folder} must be mounted read-only"
+    (volume,) = [v for v in pod_spec(doc)["volumes"] if v["name"] == mount["name"]]
+    assert "secret" in volume, f"{variable}: {folder} is not a Secret"
+    items = {item["path"]: item["key"] for item in volume["secret"].get("items", [])}
+    return volume["secret"]["secretName"], items.get(file, file), volume
 
 
 def pod_labels(doc: Doc) -> dict[str, str]:
@@ -507,18 +524,26 @@ def test_service_processes_share_one_configuration(service: str) -> None:
             url = env[url_name]["value"]
             assert url.startswith("postgresql+psycopg://"), f"{where}: psycopg 3 needs this scheme"
             assert "connect_timeout=" in url, f"{where}: /readyz would hang on a lost database"
-            defined = list(env)
-            for ref in re.findall(r"\$\(([A-Z_]+)\)", url):
-                assert ref in defined[: defined.index(url_name)], f"{where}: $({ref}) undefined"
-                assert env[ref]["valueFrom"]["secretKeyRef"]["name"] == f"{service}-db-app"
-            assert env["AMQP_URL"]["valueFrom"]["secretKeyRef"] == {
-                "name": "thidua-amqp",
-                "key": "url",
-            }
+            assert_database_url_without_password(service, doc, container)
+            assert "AMQP_URL" not in env, f"{where}: the broker's URL is a file (AMQP_URL_FILE)"
+            secret, key, _ = secret_file(doc, container, "AMQP_URL_FILE")
+            assert (secret, key) == ("thidua-amqp", "url"), where
             assert env["PROMETHEUS_MULTIPROC_DIR"]["value"] == "/run/prometheus"
             assert {"configMapRef": {"name": "thidua-settings"}} in container["envFrom"]
             others = {f"{s.upper()}_DATABASE_URL" for s in SERVICES} - {url_name}
             assert not others & set(env), f"{where} must not know another service's database"
+
+
+def assert_database_url_without_password(service: str, doc: Doc, container: Doc) -> None:
+    """The URL names the Cluster's owner, primary and database, which are no secret; the
+    password is the key password of the Secret CloudNativePG made, as a file."""
+    where = f"{doc['metadata']['name']}/{container['name']}"
+    env = env_of(container)
+    url = urlsplit(env[f"{service.upper()}_DATABASE_URL"]["value"])
+    assert (url.username, url.password) == (service, None), f"{where}: no password in the URL"
+    assert (url.hostname, url.port, url.path) == (f"{service}-db-rw", 5432, f"/{service}"), where
+    secret, key, _ = secret_file(doc, container, f"{service.upper()}_DATABASE_PASSWORD_FILE")
+    assert (secret, key) == (f"{service}-db-app", "password"), where
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -707,9 +732,10 @@ def test_service_prunes_hourly_in_a_cronjob(service: str) -> None:
     env = env_of(container)
     url = env[f"{service.upper()}_DATABASE_URL"]["value"]
     assert url.startswith("postgresql+psycopg://") and "connect_timeout=" in url
-    for ref in re.findall(r"\$\(([A-Z_]+)\)", url):
-        assert env[ref]["valueFrom"]["secretKeyRef"]["name"] == f"{service}-db-app"
-    assert "AMQP_URL" not in env, "the job never touches the broker"
+    assert_database_url_without_password(service, cronjob, container)
+    assert not {"AMQP_URL", "AMQP_URL_FILE"} & set(env), "the job never touches the broker"
+    mounted = {v.get("secret", {}).get("secretName") for v in pod_spec(cronjob)["volumes"]}
+    assert "thidua-amqp" not in mounted, "nor holds its password"
     assert env["PROMETHEUS_MULTIPROC_DIR"]["value"] == "/run/prometheus"
     shared = effective_env(container)
     assert float(shared["THIDUA_OUTBOX_RETENTION_DAYS"]) > 0
@@ -976,16 +1002,20 @@ def test_only_identitys_api_holds_the_signing_key_passphrase() -> None:
     """IDENTITY_KEY_PASSPHRASE decrypts the private keys: from the Secret identity-keys, made
     by the operator, in identity's API only (it signs, and `keys rotate` runs there)."""
     holders = {
-        where: effective_env(container)["IDENTITY_KEY_PASSPHRASE"]
-        for where, _, container in k8s_containers()
-        if "IDENTITY_KEY_PASSPHRASE" in effective_env(container)
+        where: secret_file(doc, container, "IDENTITY_KEY_PASSPHRASE_FILE")[:2]
+        for where, doc, container in k8s_containers()
+        if "IDENTITY_KEY_PASSPHRASE_FILE" in effective_env(container)
     }
-    assert holders == {
-        "identity.yaml: identity-api/api": {
-            "secretKeyRef": {"name": "identity-keys", "key": "passphrase"}
-        }
-    }
-    assert "IDENTITY_KEY_PASSPHRASE" not in shared_settings()
+    assert holders == {"identity.yaml: identity-api/api": ("identity-keys", "passphrase")}
+    mounting = [
+        doc["metadata"]["name"]
+        for _, doc in k8s_docs()
+        if doc["kind"] in WORKLOADS
+        for volume in pod_spec(doc).get("volumes", [])
+        if volume.get("secret", {}).get("secretName") == "identity-keys"
+    ]
+    assert mounting == ["identity-api"], "no other pod holds the Secret"
+    assert not {"IDENTITY_KEY_PASSPHRASE", "IDENTITY_KEY_PASSPHRASE_FILE"} & set(shared_settings())
     compose = {
         name: service["environment"]["IDENTITY_KEY_PASSPHRASE"]
         for name, service in compose_services().items()
@@ -1140,7 +1170,8 @@ def test_no_manifest_contains_a_literal_password() -> None:
                     assert REFERENCE.match(secret), f"{path} {where}: password in {value!r}"
                 if isinstance(key, str) and SECRET_NAME.search(key) and key not in NOT_SECRET:
                     assert REFERENCE.match(value), f"{path} {where}.{key} is a literal"
-            # Kubernetes env entries: {name: X_PASSWORD, value: ...} must use valueFrom.
+            # Kubernetes env entries: {name: X_PASSWORD, value: ...} must not be a literal; a
+            # X_PASSWORD_FILE is the path of a mounted Secret (test_no_secret_is_an_env...).
             for where, _, value in walk(doc):
                 if (
                     isinstance(value, dict)
@@ -1148,7 +1179,11 @@ def test_no_manifest_contains_a_literal_password() -> None:
                     and value.get("name") not in NOT_SECRET
                     and "value" in value
                 ):
-                    assert REFERENCE.match(str(value["value"])), f"{path} {where}: {value}"
+                    literal = str(value["value"])
+                    if str(value["name"]).endswith("_FILE"):
+                        assert literal.startswith("/etc/thidua/"), f"{path} {where}: {value}"
+                    else:
+                        assert REFERENCE.match(literal), f"{path} {where}: {value}"
     # The shared ConfigMap is not a secret: nothing secret goes into its literals.
     for name in shared_settings():
         assert not SECRET_NAME.search(name) or name in NOT_SECRET, f"{name} in {SETTINGS}"
@@ -1196,8 +1231,10 @@ def test_the_gateway_forwards_pages_to_the_web_application_and_it_calls_the_gate
 
 def test_the_web_applications_cookie_key_is_a_secret_and_its_readiness_is_the_gateway() -> None:
     web = the_container("web.yaml", "web")
-    key = effective_env(web)["WEB_SECRET_KEY"]
-    assert isinstance(key, dict) and "secretKeyRef" in key, "WEB_SECRET_KEY from a Secret"
+    deployment = find(load(K8S / "web.yaml"), "Deployment", "web")
+    assert "WEB_SECRET_KEY" not in effective_env(web), "the key is a file, not a variable"
+    secret, key, _ = secret_file(deployment, web, "WEB_SECRET_KEY_FILE")
+    assert (secret, key) == ("web-session", "secret-key"), "WEB_SECRET_KEY_FILE from a Secret"
     assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert web["securityContext"]["readOnlyRootFilesystem"] is True
@@ -1242,11 +1279,14 @@ def test_the_mailer_reaches_its_database_dns_and_the_smtp_relay_only() -> None:
     come from a Secret, and never cross the network in clear."""
     docs = load(K8S / "notify.yaml")
     mailer = find(docs, "Deployment", "notify-mailer")
-    env = effective_env(pod_spec(mailer)["containers"][0])
+    container = pod_spec(mailer)["containers"][0]
+    env = effective_env(container)
     port = int(env["NOTIFY_SMTP_PORT"])
     assert env["NOTIFY_SMTP_SECURITY"] in ("starttls", "tls"), "no password in clear"
-    for name in ("NOTIFY_SMTP_USERNAME", "NOTIFY_SMTP_PASSWORD"):
-        assert env[name]["secretKeyRef"]["name"] == "notify-smtp", name
+    for name in ("username", "password"):
+        secret, key, volume = secret_file(mailer, container, f"NOTIFY_SMTP_{name.upper()}_FILE")
+        assert (secret, key) == ("notify-smtp", name)
+        assert volume["secret"].get("optional") is True, "a relay without login needs no Secret"
     assert urlsplit(env["NOTIFY_WEB_URL"]).scheme == "https", "the e-mails' links"
     for role, outside in (("mailer", [port]), ("reminder", [])):
         labels = pod_labels(find(docs, "Deployment", f"notify-{role}"))
@@ -1292,3 +1332,156 @@ def test_the_local_mail_server_runs_in_the_embedded_mode_only() -> None:
     assert mailer["NOTIFY_SMTP_HOST"] == "mail", "compose's mail catcher"
     assert mailer["NOTIFY_SMTP_PORT"] == "1025"
     assert compose["mail"]["ports"] == ["127.0.0.1:8025:8025"], "its web page on the loopback"
+
+
+# -- probes: every long-running container says whether it is alive (issue 15) ---------------
+
+
+def test_every_long_running_container_has_a_liveness_and_a_readiness_probe() -> None:
+    """A Deployment's container runs until stopped, so Kubernetes must be able to tell it is
+    stuck (liveness: restart it) and whether to count it (readiness). A worker has no HTTP API:
+    its metrics server answers from its heartbeat, /livez and /readyz (kit.heartbeat). Jobs and
+    CronJobs end by themselves, bounded by activeDeadlineSeconds instead."""
+    for where, doc, container in k8s_containers():
+        if doc["kind"] != "Deployment":
+            job = doc["spec"]["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else doc["spec"]
+            assert job.get("activeDeadlineSeconds"), f"{where}: a Job needs a deadline"
+            continue
+        for probe in ("livenessProbe", "readinessProbe"):
+            assert probe in container, f"{where}: no {probe}"
+        if pod_labels(doc)["app.kubernetes.io/component"] in WORKERS:
+            assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "metrics"}
+            assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "metrics"}
+
+
+def test_a_workers_liveness_waits_longer_than_its_longest_quiet_spell() -> None:
+    """/livez turns 503 once the loop's last beat is older than THIDUA_HEARTBEAT_MAX_AGE_S
+    (kit.config's default unless a container sets it), which must exceed the longest wait
+    between two beats: the reminder's pass interval, jittered up to +20 %."""
+    from kit.config import Settings
+    from kit.heartbeat import DEFAULT_MAX_AGE_S
+
+    assert Settings.heartbeat_max_age_s == DEFAULT_MAX_AGE_S
+    longest_wait = 60 * 1.2  # `remind --interval` default, the longest of the loops
+    for service in SERVICES:
+        for doc in worker_deployments(service):
+            (container,) = pod_spec(doc)["containers"]
+            max_age = float(
+                effective_env(container).get("THIDUA_HEARTBEAT_MAX_AGE_S", DEFAULT_MAX_AGE_S)
+            )
+            assert max_age > longest_wait, doc["metadata"]["name"]
+            assert "--interval" not in container["command"], "an interval of its own: check it"
+
+
+# -- secrets as files ---------------------------------------------------------------------
+
+
+def test_no_secret_is_an_environment_variable() -> None:
+    """Every secret reaches its process as a file of a Secret mounted read-only (checkov
+    CKV_K8S_35): an environment variable shows in /proc/<pid>/environ, crash reports and every
+    child process. The variable names the file (NAME_FILE, kit.config.secret)."""
+    for where, doc, container in k8s_containers():
+        for entry in container.get("env", []):
+            assert "secretKeyRef" not in entry.get("valueFrom", {}), f"{where}: {entry['name']}"
+        assert not [e for e in container.get("envFrom", []) if "secretRef" in e], where
+        for name in env_of(container):
+            if name.endswith("_FILE"):
+                secret_file(doc, container, name)  # a read-only mount of a Secret
+
+
+def test_mounted_secrets_are_readable_by_the_process_only() -> None:
+    """defaultMode 0440 and the pod's fsGroup: the files belong to the process's group, and
+    nobody else on the node's view of the volume may read them."""
+    for where, doc, _ in k8s_containers():
+        spec = pod_spec(doc)
+        for volume in spec.get("volumes", []):
+            if "secret" not in volume or volume["name"] == "db-ca":  # a CA is not secret
+                continue
+            assert volume["secret"].get("defaultMode") == 0o440, f"{where}: {volume['name']}"
+            assert spec["securityContext"].get("fsGroup") == spec["securityContext"].get(
+                "runAsGroup"
+            ), f"{where}: the files' group must be the process's"
+
+
+# -- images by digest: the release overlay ----------------------------------------------------
+
+RELEASE = DEPLOY / "overlays" / "release"
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+# Fields of the operators' resources that name an image (the overlay's configurations).
+OPERATOR_IMAGES = {"Cluster": ("spec", "imageName"), "RabbitmqCluster": ("spec", "image")}
+
+
+def base_images() -> set[str]:
+    """Every image the base runs, as kustomize renders it: the platform's with the base's
+    registry and tag, the others as written."""
+    (kustomization,) = load(K8S / "kustomization.yaml")
+    mapped = {i["name"]: f"{i['newName']}:{i['newTag']}" for i in kustomization["images"]}
+    images = set()
+    for _, doc in k8s_docs():
+        if doc["kind"] in WORKLOADS:
+            images |= {mapped.get(c["image"], c["image"]) for c in containers(doc)}
+        elif doc["kind"] in OPERATOR_IMAGES:
+            section, field = OPERATOR_IMAGES[doc["kind"]]
+            images.add(doc[section][field])
+    return images
+
+
+def test_the_release_overlay_pins_every_image_by_digest() -> None:
+    """deploy/overlays/release is the base with a digest for each of its images, the
+    platform's and the third parties' (the release pipeline fills the digests in; the shape is
+    what can be checked here), at the tags the base names."""
+    (overlay,) = load(RELEASE / "kustomization.yaml")
+    assert overlay["resources"] == ["../../k8s"]
+    (configuration,) = [load(RELEASE / name)[0] for name in overlay["configurations"]]
+    taught = {(spec["kind"], spec["path"]) for spec in configuration["images"]}
+    assert taught == {(kind, "/".join(path)) for kind, path in OPERATOR_IMAGES.items()}
+    pinned = {}
+    for entry in overlay["images"]:
+        assert DIGEST.match(entry["digest"]), f"{entry['name']}: digest {entry['digest']!r}"
+        assert "newName" not in entry, "the base says where an image comes from"
+        pinned[f"{entry['name']}:{entry['newTag']}"] = entry["digest"]
+    assert set(pinned) == base_images(), "one digest for each image of the base, no other"
+
+
+def test_the_release_overlay_renders_with_a_digest_on_every_image() -> None:
+    """What kubectl would apply: every image field of the rendered release names a digest."""
+    import shutil
+    import subprocess
+
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed (make manifests renders when it is)")
+    rendered = subprocess.run(
+        [kubectl, "kustomize", str(RELEASE)], capture_output=True, text=True, check=True
+    ).stdout
+    images = re.findall(r"^\s*(?:- )?(?:image|imageName): (\S+)$", rendered, re.M)
+    assert len(images) >= len(base_images())
+    assert [i for i in images if not re.search(r"@sha256:[0-9a-f]{64}$", i)] == []
+
+
+# -- the scanner: checkov in make lint --------------------------------------------------------
+
+
+def test_every_finding_checkov_is_told_to_accept_says_why() -> None:
+    """make lint runs checkov with .checkov.yaml: each check it skips there is explained in its
+    comments, and each one skipped for one resource (a checkov.io/skip annotation) carries its
+    reason; the scanner's own pins are complete (requirements-tools.txt, installed --no-deps)."""
+    config_text = (ROOT / ".checkov.yaml").read_text(encoding="utf-8")
+    config = yaml.safe_load(config_text)
+    comments = "\n".join(line for line in config_text.splitlines() if line.startswith("#"))
+    for check in config["skip-check"]:
+        assert re.search(rf"^# {check}\s+\S", comments, re.M), f"{check}: no reason given"
+    assert config["directory"] == ["deploy/k8s"] and config["framework"] == ["kubernetes"]
+    for where, doc in k8s_docs():
+        for key, value in doc["metadata"].get("annotations", {}).items():
+            if key.startswith("checkov.io/skip"):
+                check, _, reason = value.partition("=")
+                assert re.fullmatch(r"CKV_K8S_\d+", check) and len(reason) > 20, where
+                assert f"{where.name}  {check}" in comments, f"list {check} in .checkov.yaml"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lint = re.search(r"^lint: .*\n((?:\t.*\n)+)", makefile, re.M)
+    assert lint and "checkov --config-file .checkov.yaml" in lint[1]
+    pins = (ROOT / "requirements-tools.txt").read_text(encoding="utf-8").splitlines()
+    requirements = [line for line in pins if line and not line.startswith("#")]
+    assert "checkov==3.3.30" in requirements
+    assert all(re.fullmatch(r"[A-Za-z0-9_.\-]+==\S+", line) for line in requirements)
