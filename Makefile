@@ -58,17 +58,18 @@ up: migrate bus-setup demo-data ## Run the whole platform on this machine (embed
 prune: install ## Archive old published events and expire Idempotency-Keys in every service, once (make up does it hourly)
 	@for s in $(SERVICES); do $(BIN)/python -m services.$$s prune || exit 1; done
 
-# The browser journeys (tests/web) and the fault campaign (tests/campaign) wait mostly on the
-# platform's processes and on Chromium, the rest mostly on one core and the databases: on a
-# 2-core machine the two halves run side by side, in two pytest processes (the journeys' output
-# follows the rest's). Both must pass.
+# Two pytest processes side by side on a 2-core machine: the second takes what waits mostly on
+# other processes (the browser journeys, the fault campaign, the whole platform under gunicorn)
+# and the fuzzer, the first the rest (mostly one core and the databases); the second's output
+# follows the first's. Both must pass. SIDE lists the second's tests.
+SIDE := tests/web tests/campaign tests/test_fuzz.py tests/test_platform.py
 test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unless CI=true)
 	@mkdir -p var
-	@$(BIN)/pytest -p no:cacheprovider tests/web tests/campaign > var/test-browser.log 2>&1 & journeys=$$!; \
-	$(BIN)/pytest --ignore=tests/web --ignore=tests/campaign; rest=$$?; \
-	wait $$journeys; journeys_rc=$$?; \
-	echo "=== the browser journeys (tests/web) and the fault campaign (tests/campaign), run alongside ==="; cat var/test-browser.log; \
-	test $$rest -eq 0 && test $$journeys_rc -eq 0
+	@$(BIN)/pytest -p no:cacheprovider $(SIDE) > var/test-side.log 2>&1 & side=$$!; \
+	$(BIN)/pytest $(addprefix --ignore=,$(SIDE)); rest=$$?; \
+	wait $$side; side_rc=$$?; \
+	echo "=== run alongside: $(SIDE) ==="; cat var/test-side.log; \
+	test $$rest -eq 0 && test $$side_rc -eq 0
 
 screenshots: install ## Run the browser tests and write their screenshots into docs/screenshots/
 	THIDUA_SCREENSHOTS=1 $(BIN)/pytest tests/web
