@@ -28,7 +28,7 @@ from kit.config import Settings
 from kit.db import Database
 from kit.events import bus, deadletters, outbox
 from kit.events.consumer import Consumer
-from kit.events.relay import Relay
+from kit.events.relay import DEFAULT_BATCH_SIZE, Relay
 from kit.events.replay import replay
 from kit.metrics import serve as serve_metrics
 from kit.service import Service
@@ -85,7 +85,7 @@ def make_cli(service: Service) -> click.Group:
         )
 
     @cli.command(help="Publish committed outbox events to the broker until stopped.")
-    @click.option("--batch-size", default=200, show_default=True)
+    @click.option("--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True)
     @click.option(
         "--idle-wait",
         default=0.1,
