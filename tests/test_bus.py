@@ -250,9 +250,10 @@ def test_database_outage_pauses_the_consumer_instead_of_dead_lettering(stack: St
         pytest.skip("SQLite lives in the consumer's own process: there is no connection to cut")
     source = stack.prepare(service(SOURCE))
     a = stack.prepare(service(A))
-    proxy = TcpProxy(("127.0.0.1", 5432), free_port())
+    proxy = TcpProxy((infra.PG_HOST, infra.PG_PORT), free_port())
     proxy.start()
-    through_proxy = stack.database_url(A).replace("127.0.0.1:5432", proxy.url_host)
+    server = f"{infra.PG_HOST}:{infra.PG_PORT}"  # 127.0.0.1's, or a container's
+    through_proxy = stack.database_url(A).replace(server, proxy.url_host)
     consumer = stack.spawn(
         "consumer",
         run_cli(stack, A, "consume"),
