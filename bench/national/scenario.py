@@ -1,26 +1,31 @@
 """One national year-end on a fresh PostgreSQL + RabbitMQ stack, with N real scoring workers.
 
 Processes: scoring's relay (``python -m services.scoring relay``) and ``workers`` scoring
-workers (``python -m services.scoring consume --prefetch … --batch-size …``), started before
-the clock and waited for until every worker is a consumer of scoring's queue. The benchmark's
+workers (``python -m services.scoring consume --prefetch … --batch-size …``). The benchmark's
 own process plays the people, through scoring's domain code (no HTTP: the API's cost per
-request is measured by the scoring and gateway benchmarks):
+request is measured by the scoring and gateway benchmarks), ``SUBMITTERS`` transactions of
+``SUBMIT_CHUNK`` sheets at once, as a few API processes would serve them:
 
-1. submit: every unit submits its sheet (``sheets.submit_many``, 500 sheets per transaction:
-   the same checks, history, revision and events as ``POST /sheets/<id>/submit``, so every
-   sheet emits its ``scoring.sheet.compute_requested`` and ``submitted`` through the outbox);
-2. compute: from the first submission until every sheet is computed at its revision (the relay
-   and the workers run alongside the submissions);
-3. appraise: the round to region review and appraisal, every sheet finalised (``sheets.
-   finalise``, which asks the workers again), the round closed; until every final sheet is
-   computed at its new revision;
+1. submit, the workers running (started before the clock, and waited for until each is a
+   consumer of scoring's queue): every unit submits its sheet (``sheets.submit_many``: the
+   same checks, history, revision and events as ``POST /sheets/<id>/submit``, so every sheet
+   emits its ``scoring.sheet.compute_requested`` and ``submitted`` through the outbox); timed
+   from the first submission until every sheet is computed at its revision;
+2. appraise, the workers stopped: the round to region review and appraisal, every sheet
+   finalised (``sheets.finalise``, which asks the workers again: 10,000 jobs queue up), the
+   round closed;
+3. drain: ``workers`` fresh workers launched on that full queue, until every final sheet is
+   computed at its new revision (their start-up, until each is a consumer, is included and
+   reported apart). This is the workers' computation alone, the figure the 2-vs-1
+   ratio compares (in stage 1 the workers can only keep pace with the submissions);
 4. publish: ``rankings.publish`` in one transaction (what ``POST /rounds/<id>/results``
    runs), the round locked as the view locks it.
 
 Then the checks: every sheet final, computed exactly once in effect per revision that asked for
 it (one ``compute_requested`` per submission and per finalisation in the outbox, each
-published, each in scoring's inbox once; no message dead-lettered, none left in the queue),
-the stored totals equal to ``scoringrules.score`` of the same sheet on a sample of units, and
+published, each in scoring's inbox once; the result written by a conditional UPDATE only while
+its revision is not yet computed; no message dead-lettered, none left in the queue), the
+stored results equal to ``scoringrules.score`` of the same sheet on a sample of units, and
 the published ranking holding every unit.
 """
 
@@ -31,6 +36,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
@@ -43,6 +49,7 @@ from bench.national import seed
 from bench.national.synthetic import Synthetic, unit_id
 from bench.procs import Running, python_module
 from bench.stacks import Stack
+from kit.db import Database
 from kit.events import bus
 from kit.events.tables import inbox, outbox
 from services.scoring import events
@@ -51,7 +58,8 @@ from services.scoring.models import Ranking, Round, Sheet
 
 ACTOR_UNIT = "bench-unit-officer"
 ACTOR_MINISTRY = "bench-ministry-officer"
-SUBMIT_CHUNK = 500  # sheets per submission transaction
+SUBMIT_CHUNK = 200  # sheets per submission (or finalisation) transaction
+SUBMITTERS = 4  # such transactions at once
 POLL_S = 0.25  # how often the database is asked whether every sheet is computed
 SAMPLE = 50  # sheets whose stored totals are checked against scoringrules.score
 TIMEOUT_S = 1200.0
@@ -70,18 +78,14 @@ class Run:
     submit_s: float  # every submission committed
     submit_to_computed_s: float  # first submission -> every sheet computed
     last_submit_to_computed_s: float
-    appraise_s: float  # phases and finalisation committed
-    appraise_to_computed_s: float  # finalisation began -> every final sheet computed
+    appraise_s: float  # phases and finalisation committed (workers stopped)
+    drain_s: float  # workers launched on the appraisal's full queue -> every sheet computed
+    start_s: float  # of which: launched -> every worker a consumer (imports, connections)
     publish_s: float
-    total_s: float  # first submission -> ranking published
+    total_s: float  # first submission -> ranking published, wall (waits between included)
     jobs: int  # compute_requested events handled
     cpu: str
     checks: list[str] = field(default_factory=list)
-
-    @property
-    def computing_s(self) -> float:
-        """The workers' part: the two computation stages, submissions and appraisal included."""
-        return self.submit_to_computed_s + self.appraise_to_computed_s
 
 
 def consume_arguments(prefetch: int, batch_size: int) -> list[str]:
@@ -115,6 +119,47 @@ def _wait_consumers(stack: Stack, count: int, watch: list[Running], timeout: flo
             time.sleep(0.2)
 
 
+def _wait_published(stack: Stack, events_count: int, watch: list[Running]) -> None:
+    """Until the relay has published every ``compute_requested`` the scenario emitted."""
+    db = stack.database("scoring")
+    deadline = time.monotonic() + TIMEOUT_S
+    try:
+        while True:
+            with db.read() as session:
+                published = session.execute(
+                    select(func.count()).where(
+                        outbox.c.type == events.SHEET_COMPUTE_REQUESTED,
+                        outbox.c.published_at.is_not(None),
+                    )
+                ).scalar_one()
+            if published >= events_count:
+                return
+            if time.monotonic() > deadline:
+                raise Failed(f"{published} of {events_count} jobs published")
+            for process in watch:
+                process.check()
+            time.sleep(POLL_S)
+    finally:
+        db.dispose()
+
+
+def _wait_queue_empty(stack: Stack, watch: list[Running]) -> None:
+    """Until scoring's queue is drained (the `submitted` and `finalised` duplicates too)."""
+    name = bus.Topology(stack.bus_prefix).service_queue("scoring", []).name
+    deadline = time.monotonic() + TIMEOUT_S
+    with bus.connect(stack.bus_url) as connection:
+        while True:
+            _, messages, _ = connection.default_channel.queue_declare(queue=name, passive=True)
+            if messages == 0:
+                time.sleep(1.0)  # the last batch's acknowledgements
+                return
+            if time.monotonic() > deadline:
+                raise Failed(f"{messages} messages left in {name}")
+            for process in watch:
+                process.check()
+            time.sleep(POLL_S)
+
+
 def _waiting(stack: Stack, round_id: str) -> int:
     db = stack.database("scoring")
     try:
@@ -146,53 +191,64 @@ def _wait_computed(stack: Stack, round_id: str, watch: list[Running]) -> float:
     return time.perf_counter()
 
 
+def _sheet_ids(db: Database, round_id: str) -> list[str]:
+    with db.read() as session:
+        return list(
+            session.execute(
+                select(Sheet.id).where(Sheet.round_id == round_id).order_by(Sheet.unit_id)
+            ).scalars()
+        )
+
+
+def _in_parallel(ids: list[str], work: Callable[[list[str]], None]) -> None:
+    """``work`` over chunks of ``ids``, ``SUBMITTERS`` chunks at a time (the first error is
+    raised): as many API requests at once as a few API processes would serve."""
+    chunks = [ids[i : i + SUBMIT_CHUNK] for i in range(0, len(ids), SUBMIT_CHUNK)]
+    with ThreadPoolExecutor(SUBMITTERS) as pool:
+        for future in [pool.submit(work, chunk) for chunk in chunks]:
+            future.result()
+
+
 def _submit_all(stack: Stack, round_id: str) -> None:
     db = stack.database("scoring")
+
+    def submit(chunk: list[str]) -> None:
+        with db.transaction() as session:
+            round_ = session.get(Round, round_id)
+            assert round_ is not None
+            sheets.submit_many(session, ACTOR_UNIT, round_, chunk)
+
     try:
-        with db.read() as session:
-            ids = list(
-                session.execute(
-                    select(Sheet.id).where(Sheet.round_id == round_id).order_by(Sheet.unit_id)
-                ).scalars()
-            )
-        for start in range(0, len(ids), SUBMIT_CHUNK):
-            with db.transaction() as session:
-                round_ = session.get(Round, round_id)
-                assert round_ is not None
-                sheets.submit_many(session, ACTOR_UNIT, round_, ids[start : start + SUBMIT_CHUNK])
+        _in_parallel(_sheet_ids(db, round_id), submit)
     finally:
         db.dispose()
 
 
 def _appraise(stack: Stack, round_id: str) -> None:
-    """Region review, appraisal, every sheet finalised (recomputed by the workers), closed."""
+    """Region review, appraisal, every sheet finalised (each asks the workers again), closed."""
     db = stack.database("scoring")
+
+    def finalise(chunk: list[str]) -> None:
+        with db.transaction() as session:
+            round_ = session.get(Round, round_id)
+            assert round_ is not None
+            found = session.execute(
+                select(Sheet)
+                .where(Sheet.id.in_(chunk))
+                .order_by(Sheet.id)
+                .with_for_update()
+                .options(raiseload(Sheet.entries))  # finalising reads no entry
+            ).scalars()
+            for sheet in found:
+                sheets.finalise(session, ACTOR_MINISTRY, sheet, round_)
+
     try:
         for phase in ("region_review", "appraisal"):
             with db.transaction() as session:
                 round_ = session.get(Round, round_id, with_for_update=True)
                 assert round_ is not None
                 rounds.advance(session, ACTOR_MINISTRY, round_, phase)
-        with db.read() as session:
-            ids = list(
-                session.execute(
-                    select(Sheet.id).where(Sheet.round_id == round_id).order_by(Sheet.id)
-                ).scalars()
-            )
-        for start in range(0, len(ids), SUBMIT_CHUNK):
-            with db.transaction() as session:
-                round_ = session.get(Round, round_id)
-                assert round_ is not None
-                chunk = session.execute(
-                    select(Sheet)
-                    .where(Sheet.id.in_(ids[start : start + SUBMIT_CHUNK]))
-                    .order_by(Sheet.id)
-                    .with_for_update()
-                    .execution_options(populate_existing=True)
-                    .options(raiseload(Sheet.entries))  # finalising reads no entry
-                ).scalars()
-                for sheet in chunk:
-                    sheets.finalise(session, ACTOR_MINISTRY, sheet, round_)
+        _in_parallel(_sheet_ids(db, round_id), finalise)
         with db.transaction() as session:
             round_ = session.get(Round, round_id, with_for_update=True)
             assert round_ is not None
@@ -297,27 +353,39 @@ def run(
         def start(name: str, args: list[str]) -> Running:
             return processes.enter_context(python_module(name, "services.scoring", args, env, logs))
 
-        watch = [start("relay", ["relay"])]
-        watch += [start(f"worker-{i}", consume) for i in range(workers)]
-        _wait_consumers(stack, workers, watch)
-
-        progress(f"national/{workers}w: submitting")
-        first_submit = time.perf_counter()
-        _submit_all(stack, round_id)
-        submitted = time.perf_counter()
-        computed = _wait_computed(stack, round_id, watch)
-
-        progress(f"national/{workers}w: appraisal")
+        relay = start("relay", ["relay"])
+        with ExitStack() as first_workers:
+            watch = [relay] + [
+                first_workers.enter_context(
+                    python_module(f"worker-{i}", "services.scoring", consume, env, logs)
+                )
+                for i in range(workers)
+            ]
+            _wait_consumers(stack, workers, watch)
+            progress(f"national/{workers}w: submitting, the workers computing alongside")
+            first_submit = time.perf_counter()
+            _submit_all(stack, round_id)
+            submitted = time.perf_counter()
+            computed = _wait_computed(stack, round_id, watch)
+        # The workers are stopped: the appraisal's jobs wait in the queue, so the second
+        # computation measures the workers alone, draining a full queue.
+        progress(f"national/{workers}w: appraisal (workers stopped)")
         appraise_began = time.perf_counter()
         _appraise(stack, round_id)
         appraised = time.perf_counter()
+        _wait_published(stack, 2 * units, [relay])
+        progress(f"national/{workers}w: {workers} worker(s) draining the appraisal's jobs")
+        drain_began = time.perf_counter()
+        watch = [relay] + [start(f"worker-{i}-drain", consume) for i in range(workers)]
+        _wait_consumers(stack, workers, watch)
+        consuming = time.perf_counter()
         recomputed = _wait_computed(stack, round_id, watch)
 
         progress(f"national/{workers}w: publishing")
         publish_began = time.perf_counter()
         _publish(stack, round_id)
         published = time.perf_counter()
-        time.sleep(1.0)  # the workers drain the legacy `submitted` duplicates and acks
+        _wait_queue_empty(stack, watch)
         for process in watch:
             process.check()
     cpu_text = cpu.describe(cpu_before, cpu.Snapshot.take())
@@ -332,7 +400,8 @@ def run(
         submit_to_computed_s=computed - first_submit,
         last_submit_to_computed_s=computed - submitted,
         appraise_s=appraised - appraise_began,
-        appraise_to_computed_s=recomputed - appraise_began,
+        drain_s=recomputed - drain_began,
+        start_s=consuming - drain_began,
         publish_s=published - publish_began,
         total_s=published - first_submit,
         jobs=jobs,

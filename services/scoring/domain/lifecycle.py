@@ -342,15 +342,15 @@ def _record_computation(
     revision and not already computed (one UPDATE: a stale or repeated job writes nothing,
     whatever it read). Whether it was written. Sheets loaded in the session are not
     refreshed: a worker's session holds none, it reads columns (``computation``)."""
+    sheets = Sheet.__table__.c
     written = session.execute(
-        update(Sheet)
+        update(Sheet.__table__)  # Core: a worker's session holds no Sheet to keep in step
         .where(
-            Sheet.id == sheet_id,
-            Sheet.revision == revision,
-            ~((Sheet.compute_status == "done") & (Sheet.computed_revision == revision)),
+            sheets.id == sheet_id,
+            sheets.revision == revision,
+            ~((sheets.compute_status == "done") & (sheets.computed_revision == revision)),
         )
         .values(**values, computed_revision=revision)
-        .execution_options(synchronize_session=False)
     )
     return bool(written.rowcount)
 
