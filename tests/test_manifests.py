@@ -404,6 +404,17 @@ def test_every_compose_process_runs_the_procfile_commands() -> None:
 
 
 @pytest.mark.parametrize("service", SERVICES)
+def test_every_database_server_ends_idle_transactions_and_dead_peers(service: str) -> None:
+    """A client killed inside its transaction (or cut off behind a half-open connection) must
+    not hold its locks for ever: the server ends the transaction, as kit.db asks of its own
+    connections (issue 15)."""
+    cluster = find(load(K8S / f"{service}.yaml"), "Cluster", f"{service}-db")
+    parameters = cluster["spec"]["postgresql"]["parameters"]
+    assert 0 < int(parameters["idle_in_transaction_session_timeout"]) <= 120_000
+    assert int(parameters["tcp_keepalives_idle"]) <= 60
+
+
+@pytest.mark.parametrize("service", SERVICES)
 def test_service_has_its_database_and_its_migration_job(service: str) -> None:
     docs = load(K8S / f"{service}.yaml")
     cluster = find(docs, "Cluster", f"{service}-db")
