@@ -60,9 +60,10 @@ prune: install ## Archive old published events and expire Idempotency-Keys in ev
 
 # Two pytest processes side by side on a 2-core machine: the second takes what waits mostly on
 # other processes (the browser journeys, the fault campaign, the whole platform under gunicorn)
-# and the fuzzer, the first the rest (mostly one core and the databases); the second's output
+# and the fuzzer, then identity's tests (which even the two out: 27 and 20 minutes without
+# them); the first takes the rest (mostly one core and the databases). The second's output
 # follows the first's. Both must pass. SIDE lists the second's tests.
-SIDE := tests/web tests/campaign tests/test_fuzz.py tests/test_platform.py
+SIDE := tests/web tests/campaign tests/test_fuzz.py tests/test_platform.py services/identity/tests
 test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unless CI=true)
 	@mkdir -p var
 	@$(BIN)/pytest -p no:cacheprovider $(SIDE) > var/test-side.log 2>&1 & side=$$!; \
