@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask import Flask
 from sqlalchemy import text
 
 from kit.app import create_app, runtime
@@ -108,6 +109,38 @@ def _sign_in(client, username: str) -> tuple[int, dict, dict]:
     return response.status_code, response.get_json(), dict(response.headers)
 
 
+def _identity_with_users(stack: Stack, lock_timeout_ms: int, *usernames: str) -> Flask:
+    """Identity on the infra stack with a short lock timeout, and users who can sign in."""
+    stack.prepare(IDENTITY)
+    base = stack.database_url("identity")
+    settings = replace(
+        stack.settings("identity"),
+        database_url=f"{base}?options=-c%20lock_timeout%3D{lock_timeout_ms}",
+    )
+    app = create_app(IDENTITY, settings, keys=TEST_KEYS)
+    app.config["TESTING"] = True
+    seed_org(app)
+    with app.app_context(), runtime().db.transaction() as session:
+        for username in usernames:
+            users.create_user(
+                session,
+                OPERATOR,
+                username=username,
+                full_name="Trần Thị Bình",
+                email=None,
+                unit_id="stp-01",
+                password=PASSWORD,
+            )
+    return app
+
+
+def _hold_user_row(stack: Stack, username: str) -> psycopg.Connection:
+    """Another connection that holds the user's row, as a transaction stuck in mid-air would."""
+    holder = psycopg.connect(_admin_url(stack.database_url("identity").rsplit("/", 1)[1]))
+    holder.execute("SELECT id FROM users WHERE username = %s FOR UPDATE", (username,))
+    return holder
+
+
 def test_a_held_user_row_refuses_that_user_with_503_and_no_one_else(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -115,32 +148,11 @@ def test_a_held_user_row_refuses_that_user_with_503_and_no_one_else(
     use_cheap_hashing(monkeypatch)
     stack = Stack("infra", tmp_path / "stack")
     try:
-        stack.prepare(IDENTITY)
-        base = stack.database_url("identity")
-        settings = replace(
-            stack.settings("identity"),
-            database_url=f"{base}?options=-c%20lock_timeout%3D{LOCK_TIMEOUT_MS}",
-        )
-        app = create_app(IDENTITY, settings, keys=TEST_KEYS)
-        app.config["TESTING"] = True
-        seed_org(app)
         names = {"held": f"held{uuid.uuid4().hex[:6]}", "free": f"free{uuid.uuid4().hex[:6]}"}
-        with app.app_context(), runtime().db.transaction() as session:
-            for username in names.values():
-                users.create_user(
-                    session,
-                    OPERATOR,
-                    username=username,
-                    full_name="Trần Thị Bình",
-                    email=None,
-                    unit_id="stp-01",
-                    password=PASSWORD,
-                )
+        app = _identity_with_users(stack, LOCK_TIMEOUT_MS, *names.values())
         client = app.test_client()
 
-        # Another connection holds the user's row, as a transaction stuck in mid-air would.
-        holder = psycopg.connect(_admin_url(base.rsplit("/", 1)[1]))
-        holder.execute("SELECT id FROM users WHERE username = %s FOR UPDATE", (names["held"],))
+        holder = _hold_user_row(stack, names["held"])
         try:
             assert _sign_in(client, names["free"])[0] == 200  # other users are not held up
 
@@ -180,27 +192,9 @@ def test_sign_ins_of_other_users_go_on_while_one_waits(
     use_cheap_hashing(monkeypatch)
     stack = Stack("infra", tmp_path / "stack")
     try:
-        stack.prepare(IDENTITY)
-        base = stack.database_url("identity")
-        settings = replace(
-            stack.settings("identity"), database_url=f"{base}?options=-c%20lock_timeout%3D5000"
-        )
-        app = create_app(IDENTITY, settings, keys=TEST_KEYS)
-        seed_org(app)
         held, free = f"held{uuid.uuid4().hex[:6]}", f"free{uuid.uuid4().hex[:6]}"
-        with app.app_context(), runtime().db.transaction() as session:
-            for username in (held, free):
-                users.create_user(
-                    session,
-                    OPERATOR,
-                    username=username,
-                    full_name="Lê Văn Cường",
-                    email=None,
-                    unit_id="stp-01",
-                    password=PASSWORD,
-                )
-        holder = psycopg.connect(_admin_url(base.rsplit("/", 1)[1]))
-        holder.execute("SELECT id FROM users WHERE username = %s FOR UPDATE", (held,))
+        app = _identity_with_users(stack, 5000, held, free)
+        holder = _hold_user_row(stack, held)
         waiting: list[int] = []
         try:
             thread = threading.Thread(

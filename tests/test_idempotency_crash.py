@@ -21,7 +21,7 @@ from services.identity.domain.demo import OPERATOR
 from services.identity.models import User
 from services.identity.service import SERVICE as IDENTITY
 from services.identity.tests.test_users import seed_org
-from tests.support.processes import Process, free_port, gunicorn, wait_until
+from tests.support.processes import free_port
 from tests.support.stack import Stack
 
 PASSWORD = "mật-khẩu-quản-trị-3"
@@ -52,23 +52,7 @@ def test_a_post_killed_around_its_commit_is_answered_on_retry_and_done_once(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
 
-    def start_identity(**env: str) -> Process:
-        process = stack.spawn(
-            "identity",
-            gunicorn("services.identity.app:create_app()"),
-            "identity",
-            PORT=str(port),
-            WEB_CONCURRENCY="1",
-            **env,
-        )
-        wait_until(
-            lambda: requests.get(f"{base}/readyz", timeout=2).status_code == 200,
-            timeout=60,
-            what="identity to be ready",
-        )
-        return process
-
-    doomed = start_identity(THIDUA_FAILPOINTS=f"{moment}=kill")
+    doomed = stack.serve("identity", port, THIDUA_FAILPOINTS=f"{moment}=kill")
     token = requests.post(
         f"{base}/oauth/token",
         data={"grant_type": "password", "username": "quan.tri", "password": PASSWORD},
@@ -85,7 +69,7 @@ def test_a_post_killed_around_its_commit_is_answered_on_retry_and_done_once(
         requests.post(**request)  # the worker died at the failpoint: no answer
     doomed.stop()
 
-    start_identity()
+    stack.serve("identity", port)
     retried = requests.post(**request)
     assert retried.status_code == 201, retried.text
     assert retried.json()["username"] == username

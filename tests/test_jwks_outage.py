@@ -22,7 +22,7 @@ from services.identity.domain.demo import OPERATOR
 from services.identity.service import SERVICE as IDENTITY
 from services.identity.tests.test_users import seed_org
 from services.scoring.service import SERVICE as SCORING
-from tests.support.processes import Process, free_port, gunicorn, wait_until
+from tests.support.processes import free_port, wait_until
 from tests.support.stack import Stack
 from tests.support.tokens import mint
 
@@ -48,22 +48,7 @@ def test_a_new_key_during_identitys_restart_is_a_503_then_works(tmp_path: Path) 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
 
-        def start_identity() -> Process:
-            process = stack.spawn(
-                "identity",
-                gunicorn("services.identity.app:create_app()"),
-                "identity",
-                PORT=str(port),
-                WEB_CONCURRENCY="1",
-            )
-            wait_until(
-                lambda: requests.get(f"{base}/readyz", timeout=2).status_code == 200,
-                timeout=60,
-                what="identity to be ready",
-            )
-            return process
-
-        identity = start_identity()
+        identity = stack.serve("identity", port)
         signed_in = requests.post(
             f"{base}/oauth/token",
             data={"grant_type": "password", "username": "can.bo.so", "password": PASSWORD},
@@ -85,7 +70,7 @@ def test_a_new_key_during_identitys_restart_is_a_503_then_works(tmp_path: Path) 
         assert "thử lại" in answer.get_json()["detail"]
         assert 1 <= int(answer.headers["Retry-After"]) <= 5
 
-        start_identity()
+        stack.serve("identity", port)
         seen: list[int] = []
 
         def scoring_accepts_the_token() -> bool:

@@ -12,6 +12,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+import requests
 from kombu import Exchange, Queue
 
 from kit import migrate
@@ -20,7 +21,7 @@ from kit.db import Database
 from kit.events import bus
 from kit.service import Service
 from tests.support import infra
-from tests.support.processes import Process
+from tests.support.processes import Process, gunicorn, wait_until
 
 
 class Stack:
@@ -105,6 +106,23 @@ class Stack:
     def spawn(self, name: str, args: list[str], *services: str, **extra: str) -> Process:
         process = Process(name, args, {**self.env(*services), **extra}, self.root / "logs")
         self._processes.append(process)
+        return process
+
+    def serve(self, service: str, port: int, **extra: str) -> Process:
+        """The service's API under gunicorn (one worker) on ``port``, once it answers /readyz."""
+        process = self.spawn(
+            service,
+            gunicorn(f"services.{service}.app:create_app()"),
+            service,
+            PORT=str(port),
+            WEB_CONCURRENCY="1",
+            **extra,
+        )
+        wait_until(
+            lambda: requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200,
+            timeout=60,
+            what=f"{service} to be ready",
+        )
         return process
 
     def close(self) -> None:
