@@ -400,6 +400,22 @@ def test_every_compose_process_runs_the_procfile_commands() -> None:
         assert compose["services"][compose_name]["command"] == command, name
 
 
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_runs_every_services_retention_hourly(service: str) -> None:
+    """Outbox rows and Idempotency-Keys would grow for ever on a laptop otherwise: compose runs
+    each service's `prune` in its own container, with its own database only, once an hour."""
+    container = compose_services()[f"{service}-prune"]
+    assert container["command"][:2] == ["sh", "-c"]
+    loop = container["command"][2]
+    assert f"python -m services.{service} prune;" in loop
+    assert "while true" in loop and "sleep 3600" in loop
+    urls = {name for name in container["environment"] if name.endswith("_DATABASE_URL")}
+    assert urls == {f"{service.upper()}_DATABASE_URL"}
+    assert container["depends_on"] == {
+        f"{service}-migrate": {"condition": "service_completed_successfully"}
+    }
+
+
 # -- each service -------------------------------------------------------------------------
 
 
