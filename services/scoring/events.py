@@ -66,19 +66,15 @@ def copy_table(session: Session, event: CloudEvent) -> None:
 
 
 class SheetJobs:
-    """The scoring workers' handler: compute the sheet's totals for the revision an event names.
+    """The scoring workers' handler: compute the sheet's totals for the revision a
+    ``scoring.sheet.compute_requested`` names.
 
-    It handles ``scoring.sheet.compute_requested`` and, for one release only,
-    ``scoring.sheet.submitted``: the previous release asked its workers for every computation
-    with it (review, appraisal, finalisation and table moves too), and such jobs may still
-    wait in the queue when this release starts. It carries the same ``sheet_id`` and
-    ``revision``, so it is computed the same way; a submission of this release also requests
-    its computation, and the second of the two jobs changes nothing. Remove that binding in
-    the next release (docs/operations.md, "Upgrades").
+    A consumer that takes messages in batches calls its ``prepare`` once per batch with all
+    of them: the batch's sheets are then read, and locked, in one order
+    (``computation.prepare``).
 
-    One object serves both types, so a consumer that takes messages in batches calls its
-    ``prepare`` once per batch with all of them: the batch's sheets are then read, and
-    locked, in one order (``computation.prepare``).
+    (The previous release also took ``scoring.sheet.submitted`` as a job, for one release
+    after the command came in; that binding is gone: docs/operations.md, "Upgrades".)
     """
 
     def __call__(self, session: Session, event: CloudEvent) -> None:
@@ -101,5 +97,4 @@ SUBSCRIPTIONS = {
     AnnouncementPublished.TYPE: copy_announcement,
     "criteria.table.published": copy_table,
     SHEET_COMPUTE_REQUESTED: compute_sheet,
-    SHEET_SUBMITTED: compute_sheet,  # this release only (SheetJobs)
 }
