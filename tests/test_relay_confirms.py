@@ -243,3 +243,28 @@ def test_an_unroutable_event_is_reported_and_the_rest_of_its_batch_delivered(
     assert [r.event_type for r in caplog.records if hasattr(r, "event_type")] == [nobody]
     assert unpublished(source) == 0, "an unroutable event is confirmed too: nothing waits"
     assert [e["id"] for e in received(rabbit, tap)] == [before, after]
+
+
+def test_every_event_goes_out_persistent_with_its_id_and_content_type_large_or_small(
+    rabbit: Stack,
+) -> None:
+    source = rabbit.prepare(service(SOURCE))
+    tap = declare_queue(rabbit)
+    with source.transaction() as session:
+        small = emit(session, EVENT_TYPE, "sheet/1", {"seq": 0, "note": "Thi đua"})
+        # Larger than one AMQP frame (128 KiB): the relay must split it as py-amqp does.
+        large = emit(session, EVENT_TYPE, "sheet/1", {"seq": 1, "note": "đ" * 100_000})
+
+    relay = Relay(rabbit.settings(SOURCE), source)
+    assert relay.run_once() == 2
+    relay.close()
+
+    with bus.connect(rabbit.bus_url) as connection:
+        channel = connection.default_channel
+        messages = [channel.basic_get(tap, no_ack=True) for _ in range(2)]
+    for message, event in zip(messages, [small, large], strict=True):
+        assert json.loads(message.body) == event.to_dict()
+        assert message.properties["message_id"] == event.id
+        assert message.properties["content_type"] == "application/cloudevents+json"
+        assert message.properties["content_encoding"] == "utf-8"
+        assert message.properties["delivery_mode"] == 2, "persistent"

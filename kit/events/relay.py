@@ -5,8 +5,10 @@ Each round claims a batch of unpublished rows in id order. On PostgreSQL the cla
 ``BEGIN IMMEDIATE``, so one relay holds the claim at a time. On RabbitMQ the whole batch is
 published without waiting, then the relay waits for the broker's publisher confirms of the
 batch (``ConfirmedChannel``); only when every event is acked are the rows marked published,
-in the same transaction that claimed them. A nack, a missing confirm or a lost connection
-fails the round: nothing of that batch is marked, and the next round publishes it again.
+by the commit of the transaction that claimed them (their UPDATE runs while the broker
+confirms, uncommitted). A nack, a missing confirm or a lost connection fails the round: the
+transaction rolls back, nothing of that batch is marked, and the next round publishes it
+again.
 
 Guarantees:
 
@@ -25,6 +27,7 @@ channel, and RabbitMQ keeps a channel's publishes in order into each queue.
 from __future__ import annotations
 
 import logging
+import struct
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -33,6 +36,8 @@ from typing import Any
 
 import amqp
 import amqp.method_framing
+import amqp.serialization
+import amqp.spec
 import psycopg
 from kombu import Connection, Producer
 from sqlalchemy import BigInteger, bindparam, func, select, update
@@ -48,6 +53,18 @@ from kit.events.tables import outbox
 from kit.metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE
 
 log = logging.getLogger(__name__)
+
+# The properties of every event published, as kombu's ``Producer`` sets them (and message_id).
+MESSAGE_PROPERTIES: dict[str, Any] = {
+    "priority": 0,
+    "content_type": "application/cloudevents+json",
+    "content_encoding": "utf-8",
+    "application_headers": {},
+    "delivery_mode": 2,
+}
+FRAME_END = b"\xce"
+pack_frame_head = struct.Struct(">BHI").pack  # frame type, channel, payload size
+pack_body_size = struct.Struct(">Q").pack
 
 # Rows a round claims unless told otherwise. With batched confirms a round's fixed costs (two
 # claim queries, the mark, the commit, the wait for the batch's last confirm) are shared by
@@ -150,12 +167,27 @@ class ConfirmedChannel:
         self._last_tag = 0
         self._waiting: OrderedDict[int, None] = OrderedDict()  # tags not yet answered, in order
         self._refused = 0
+        self._channel_id = self.channel.channel_id
+        self._methods: dict[str, bytes] = {}  # routing key -> its method frame
+        self._properties = self._property_template()
+        # The header frame's payload starts with the class id and a weight of 0.
+        self._header_prefix = struct.pack(">HH", amqp.spec.Basic.CLASS_ID, 0)
+        # The body must fit in one frame: frame_max less the frame's 8 bytes of framing.
+        self._max_body = connection.connection.frame_max - 8
 
     def send(self, rows: Iterable[Any], timeout: float) -> None:
         """Publish ``rows`` (envelope, type, event_id) in order; return once all are acked.
 
         Raises ``Unconfirmed`` on a nack or when the answers take longer than ``timeout``
         seconds; a lost connection raises the transport's own error.
+        """
+        self.publish(rows, timeout)
+        self.wait(timeout)
+
+    def publish(self, rows: Iterable[Any], timeout: float) -> None:
+        """Write ``rows`` to the broker in order, without waiting for their answers.
+
+        Each socket write must finish within ``timeout`` seconds (``BatchedWrites.collect``).
         """
         self.writes.collect(timeout)
         try:
@@ -164,23 +196,83 @@ class ConfirmedChannel:
             self.writes.flush()
         finally:
             self.writes.stop()
-        self._wait(timeout)
+        # py-amqp counts frames sent for its heartbeat; the frames above bypassed its writer.
+        self.connection.connection.bytes_sent += 1
 
     def _publish(self, body: str, routing_key: str, message_id: str) -> None:
-        message = amqp.Message(
-            body.encode(),
-            priority=0,
-            content_type="application/cloudevents+json",
-            content_encoding="utf-8",
-            application_headers={},
-            delivery_mode=2,
-            message_id=message_id,
-        )
-        self.channel.basic_publish(
-            message, exchange=self.exchange, routing_key=routing_key, mandatory=True
-        )
+        """One ``basic.publish``: its three frames, built here, go to ``BatchedWrites``.
+
+        py-amqp's ``basic_publish`` would serialise the same properties anew for every
+        message and read the socket before each publish (a system call per event, looking for
+        a ``connection.blocked``); here only the message id and the sizes change from one
+        message to the next. A message too large for one body frame, or an id too long for
+        the template, goes through py-amqp unchanged.
+        """
+        data = body.encode()
+        method = self._methods.get(routing_key)
+        if method is None:
+            method = self._methods[routing_key] = self._method_frame(routing_key)
+        mid = message_id.encode()
+        if self._properties is None or len(data) > self._max_body or len(mid) > 255:
+            self._publish_slowly(data, routing_key, message_id)
+        else:
+            header = b"".join(
+                (
+                    self._header_prefix,
+                    pack_body_size(len(data)),
+                    self._properties,
+                    bytes((len(mid),)),
+                    mid,
+                    FRAME_END,
+                )
+            )
+            self.writes.write(
+                b"".join(
+                    (
+                        method,
+                        pack_frame_head(2, self._channel_id, len(header) - 1),
+                        header,
+                        pack_frame_head(3, self._channel_id, len(data)),
+                        data,
+                        FRAME_END,
+                    )
+                )
+            )
         self._last_tag += 1
         self._waiting[self._last_tag] = None
+
+    def _publish_slowly(self, data: bytes, routing_key: str, message_id: str) -> None:
+        """py-amqp's own ``basic_publish`` (its frames still go through ``BatchedWrites``)."""
+        self.channel.basic_publish(
+            amqp.Message(data, message_id=message_id, **MESSAGE_PROPERTIES),
+            exchange=self.exchange,
+            routing_key=routing_key,
+            mandatory=True,
+        )
+
+    def _method_frame(self, routing_key: str) -> bytes:
+        """The ``basic.publish`` method frame (mandatory) to this exchange and routing key."""
+        args = amqp.serialization.dumps("Bssbb", (0, self.exchange, routing_key, True, False))
+        payload = struct.pack(">HH", *amqp.spec.Basic.Publish) + args
+        return pack_frame_head(1, self._channel_id, len(payload)) + payload + FRAME_END
+
+    @staticmethod
+    def _property_template() -> bytes | None:
+        """The serialised properties up to the message id's value, or None if it cannot be.
+
+        py-amqp serialises properties in the protocol's order and ``message_id`` is the last
+        one set, so what precedes its value is the same for every message; checked here with
+        two ids rather than assumed.
+        """
+
+        def serialised(message_id: str) -> bytes:
+            message = amqp.Message(b"", message_id=message_id, **MESSAGE_PROPERTIES)
+            return bytes(message._serialize_properties())
+
+        one, two = serialised("a"), serialised("bc")
+        if not (one.endswith(b"\x01a") and two == one[:-2] + b"\x02bc"):
+            return None
+        return one[:-2]
 
     def _answer(self, tag: int, multiple: bool) -> int:
         """Forget the tags this answer covers; return how many were still waiting."""
@@ -201,7 +293,7 @@ class ConfirmedChannel:
     def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
         self._refused += self._answer(delivery_tag, multiple)
 
-    def _wait(self, timeout: float) -> None:
+    def wait(self, timeout: float) -> None:
         """Until every publish so far is answered; fail at the first nack."""
         deadline = time.monotonic() + timeout
         while self._waiting and not self._refused:
@@ -319,8 +411,8 @@ class Relay:
             where = outbox.c.id.in_(ids)
         session.execute(update(outbox).where(where).values(published_at=utcnow()))
 
-    def _publish(self, rows: list[Any]) -> None:
-        """Publish the batch in id order and, on RabbitMQ, wait until the broker acked it all.
+    def _publish(self, rows: list[Any]) -> ConfirmedChannel | None:
+        """Publish the batch in id order; on RabbitMQ, the channel whose confirms to await.
 
         Any failure drops the connection before it propagates, so the next round starts on a
         fresh channel whose delivery tags count from 1 again.
@@ -328,8 +420,8 @@ class Relay:
         publisher = self._ensure_publisher()
         try:
             if isinstance(publisher, ConfirmedChannel):
-                publisher.send(rows, self.settings.confirm_timeout_s)
-                return
+                publisher.publish(rows, self.settings.confirm_timeout_s)
+                return publisher
             for row in rows:
                 publisher.publish(
                     row.envelope,
@@ -343,16 +435,28 @@ class Relay:
         except BaseException:
             self._drop_connection()
             raise
+        return None
 
     def run_once(self) -> int:
-        """Publish one batch; return how many events were published."""
+        """Publish one batch; return how many events were published.
+
+        While the broker writes the batch and confirms it, the rows' UPDATE runs in the
+        claiming transaction; the transaction commits, and so marks the rows published,
+        only once every event of the batch is acked.
+        """
         with self.db.transaction() as session:
             rows = self._claim(session)
             if not rows:
                 return 0
-            self._publish(rows)
+            confirming = self._publish(rows)
+            try:
+                self._mark_published(session, rows)  # not committed before the acks
+                if confirming is not None:
+                    confirming.wait(self.settings.confirm_timeout_s)
+            except BaseException:
+                self._drop_connection()  # its tags can no longer be trusted
+                raise
             failpoints.hit("relay.after_publish")
-            self._mark_published(session, rows)
         for event_type, count in Counter(row.type for row in rows).items():
             EVENTS_PUBLISHED.labels(self.settings.service, event_type).inc(count)
         return len(rows)
