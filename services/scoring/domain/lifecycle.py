@@ -15,13 +15,26 @@ Every write to a sheet goes through this module, and each does what is due, in o
   entry's too; the points with the reason; ``compute_requested``;
 - ``move`` to submitted (by its unit): +1; status; ``compute_requested`` and ``submitted``;
 - ``move`` to returned: +1; status with the reason; ``returned``;
-- ``move`` to reviewed: +1; status; ``compute_requested``;
-- ``move`` to final: +1; status; ``compute_requested`` and ``finalised``;
+- ``move`` to reviewed: +1; status; ``compute_requested``, unless carried forward (below);
+- ``move`` to final: +1; status; ``compute_requested`` unless carried forward, and
+  ``finalised``;
 - ``follow_table``, the round moved to another table version: +1; table_id with the reason;
   ``compute_requested`` unless the sheet is a draft;
 - ``change_evidence``: none (the ETag stays: evidence changes no points); evidence; nothing;
 - ``computed``, ``not_computable``, a worker's result: none; nothing; nothing (one
   conditional UPDATE, written only while the revision is current and not yet computed).
+
+Carried forward: the end of the review and finalisation change no points (a result is a pure
+function of the entries' inputs, the points set after self-assessment and the pinned table,
+not of the status). When the revision before such a move is computed (``done``), the move
+sets ``computed_revision`` to the new revision in the same write and asks the workers for
+nothing; when it is still pending (or failed), the move asks for the new revision as any
+other. A submission always asks.
+
+The bulk forms ``move_many`` and ``override_many`` (``sheets.submit_many``,
+``finalise_many``, ``set_points_many``) write exactly the rows and events of one ``move`` or
+``change_entry`` per sheet, in a few set-based statements per call instead of a few per
+sheet.
 
 ``scoring.sheet.compute_requested`` is scoring's own command to its workers ("compute this
 revision"), emitted whenever the points of a sheet under review may have changed; external
@@ -33,18 +46,19 @@ are public facts: a unit submitted, the region returned, the Ministry finalised
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import scoringrules
 from kit.db import utcnow
 from kit.errors import Conflict
-from kit.events import emit
+from kit.events import emit_many
 from scoringrules import table as rules
 from services.scoring import events
 from services.scoring.models import Change, Entry, Round, Sheet, TableCopy
@@ -61,6 +75,8 @@ ALLOWED: dict[tuple[str, str], list[str]] = {
 
 # The statuses whose totals the workers compute when a sheet is moved there.
 COMPUTED_ON_MOVE = frozenset({"submitted", "reviewed", "final"})
+# Of those, the moves that change no points: a computed result is carried forward.
+CARRIED_ON_MOVE = frozenset({"reviewed", "final"})
 
 # Entry attributes as the history names them (the reasons go with the points they explain).
 ENTRY_FIELDS: dict[str, str | None] = {
@@ -107,6 +123,34 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
+def _change_row(
+    actor: str,
+    sheet_id: str,
+    stage: str,
+    field: str,
+    old: Any,
+    new: Any,
+    *,
+    code: str | None = None,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any] | None:
+    """One row of the sheet's history (``changes``), when the value really changed."""
+    if _plain(old) == _plain(new):
+        return None
+    return {
+        "sheet_id": sheet_id,
+        "code": code,
+        "stage": stage,
+        "field": field,
+        "old": _plain(old),
+        "new": _plain(new),
+        "reason": reason,
+        "actor_id": actor,
+        "at": at or utcnow(),
+    }
+
+
 def _record(
     session: Session,
     actor: str,
@@ -121,20 +165,18 @@ def _record(
     at: datetime | None = None,
 ) -> None:
     """One row of the sheet's history, when the value really changed."""
-    if _plain(old) != _plain(new):
-        session.add(
-            Change(
-                sheet_id=sheet_id,
-                code=code,
-                stage=stage,
-                field=field,
-                old=_plain(old),
-                new=_plain(new),
-                reason=reason,
-                actor_id=actor,
-                at=at or utcnow(),
-            )
-        )
+    row = _change_row(actor, sheet_id, stage, field, old, new, code=code, reason=reason, at=at)
+    if row is not None:
+        session.add(Change(**row))
+
+
+def _record_many(session: Session, rows: Sequence[dict[str, Any] | None]) -> None:
+    """History rows in one multi-row INSERT (those that changed something)."""
+    changed = [row for row in rows if row is not None]
+    if changed:
+        table = Change.__table__
+        # RETURNING makes SQLAlchemy send one INSERT … VALUES (…), (…) ("insertmanyvalues").
+        session.execute(insert(table).returning(table.c.id), changed)
 
 
 def _touch(sheet: Sheet) -> None:
@@ -214,52 +256,205 @@ def change_counts(
     _touch(sheet)
 
 
+def carries(sheet: Sheet, status: str) -> bool:
+    """Moving the sheet to ``status`` carries its computed result forward (module docstring):
+    a move that changes no points, from a revision already computed."""
+    return (
+        status in CARRIED_ON_MOVE
+        and sheet.compute_status == "done"
+        and sheet.computed_revision == sheet.revision
+    )
+
+
+def _job(sheet: Sheet) -> tuple[str, str, dict[str, Any]]:
+    """The workers' job for the sheet's current revision, as ``emit_many`` takes it."""
+    return (
+        events.SHEET_COMPUTE_REQUESTED,
+        f"sheet/{sheet.id}",
+        {
+            "sheet_id": sheet.id,
+            "round_id": sheet.round_id,
+            "unit_id": sheet.unit_id,
+            "revision": sheet.revision,
+            "status": sheet.status,
+        },
+    )
+
+
+def _move_events(
+    sheet: Sheet, status: str, reason: str | None, *, compute: bool
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """What a move (already applied to ``sheet``) emits, in order: the job, then the fact."""
+    said = [_job(sheet)] if compute else []
+    subject = f"sheet/{sheet.id}"
+    if status == "submitted":
+        data = {
+            "sheet_id": sheet.id,
+            "round_id": sheet.round_id,
+            "unit_id": sheet.unit_id,
+            "revision": sheet.revision,
+            "status": sheet.status,
+        }
+        said.append((events.SHEET_SUBMITTED, subject, data))
+    elif status == "returned":
+        data = {
+            "sheet_id": sheet.id,
+            "round_id": sheet.round_id,
+            "unit_id": sheet.unit_id,
+            "region_id": sheet.region_id,
+            "reason": reason,
+        }
+        said.append((events.SHEET_RETURNED, subject, data))
+    elif status == "final":
+        data = {"sheet_id": sheet.id, "round_id": sheet.round_id, "unit_id": sheet.unit_id}
+        said.append((events.SHEET_FINALISED, subject, data))
+    return said
+
+
 def move(
     session: Session, actor: str, sheet: Sheet, status: str, reason: str | None = None
 ) -> None:
     """Move the sheet to ``status`` (the caller has checked the step with ``require_step``),
-    and say so: the public fact of the move, and the workers' job when it is due."""
+    and say so: the public fact of the move, and the workers' job when it is due (none
+    when the computed result is carried forward)."""
     _record(session, actor, sheet.id, "status", "status", sheet.status, status, reason=reason)
+    carried = carries(sheet, status)
     sheet.status = status
     _touch(sheet)
     if status == "submitted":
         sheet.submitted_at = utcnow()
-    if status in COMPUTED_ON_MOVE:
-        request_computation(session, sheet)
-    subject = f"sheet/{sheet.id}"
+    compute = status in COMPUTED_ON_MOVE and not carried
+    if carried:
+        sheet.computed_revision = sheet.revision
+    elif compute:
+        sheet.compute_status = "pending"
+    emit_many(session, _move_events(sheet, status, reason, compute=compute))
+
+
+def move_many(
+    session: Session, actor: str, sheets: Sequence[Sheet], status: str, reason: str | None = None
+) -> None:
+    """``move`` for many sheets at once: the same history rows, revisions and events, in one
+    INSERT of history, at most two UPDATEs of sheets and one INSERT of events.
+
+    The sheets must have been read in this transaction FOR UPDATE, fresh
+    (``populate_existing``), and each step checked; the objects are kept in step with what
+    was written, without being flushed again."""
+    if not sheets:
+        return
+    now = utcnow()
+    _record_many(
+        session,
+        [
+            _change_row(actor, s.id, "status", "status", s.status, status, reason=reason, at=now)
+            for s in sheets
+        ],
+    )
+    columns = Sheet.__table__.c
+    values: dict[str, Any] = {"status": status, "revision": columns.revision + 1, "updated_at": now}
     if status == "submitted":
-        emit(
-            session,
-            events.SHEET_SUBMITTED,
-            subject=subject,
-            data={
-                "sheet_id": sheet.id,
-                "round_id": sheet.round_id,
-                "unit_id": sheet.unit_id,
-                "revision": sheet.revision,
-                "status": sheet.status,
-            },
+        values["submitted_at"] = now
+    carried = {s.id for s in sheets if carries(s, status)}
+    compute = status in COMPUTED_ON_MOVE
+    groups = (
+        (sorted(carried), {"computed_revision": columns.revision + 1}),
+        (
+            sorted(s.id for s in sheets if s.id not in carried),
+            {"compute_status": "pending"} if compute else {},
+        ),
+    )
+    for ids, own in groups:
+        if ids:
+            session.execute(
+                update(Sheet.__table__).where(columns.id.in_(ids)).values(**values, **own)
+            )
+    said = []
+    for sheet in sheets:
+        revision = sheet.revision + 1
+        set_committed_value(sheet, "status", status)
+        set_committed_value(sheet, "revision", revision)
+        set_committed_value(sheet, "updated_at", now)
+        if status == "submitted":
+            set_committed_value(sheet, "submitted_at", now)
+        if sheet.id in carried:
+            set_committed_value(sheet, "computed_revision", revision)
+        elif compute:
+            set_committed_value(sheet, "compute_status", "pending")
+        said += _move_events(sheet, status, reason, compute=compute and sheet.id not in carried)
+    emit_many(session, said)
+
+
+def override_many(
+    session: Session,
+    actor: str,
+    stage: str,
+    points_field: str,
+    reason_field: str,
+    changes: Sequence[tuple[Sheet, str, Decimal, str]],
+) -> None:
+    """``change_entry`` of one criterion's later points (``points_field``, with its reason)
+    on each of many sheets (``(sheet, code, points, reason)``, each sheet once), as the
+    region lead or the Ministry (``stage``): the same history rows, revisions and jobs, in
+    a few statements. The sheets as for ``move_many``; their entries must not be loaded in
+    the session (they are written with Core and not refreshed)."""
+    if not changes:
+        return
+    if len({sheet.id for sheet, *_ in changes}) != len(changes):
+        raise ValueError("override_many takes each sheet once")
+    entries = Entry.__table__.c
+    keys = [(sheet.id, code) for sheet, code, *_ in changes]
+    old = {
+        (row.sheet_id, row.code): row
+        for row in session.execute(
+            select(entries.id, entries.sheet_id, entries.code, entries[points_field]).where(
+                tuple_(entries.sheet_id, entries.code).in_(keys)
+            )
         )
-    elif status == "returned":
-        emit(
-            session,
-            events.SHEET_RETURNED,
-            subject=subject,
-            data={
-                "sheet_id": sheet.id,
-                "round_id": sheet.round_id,
-                "unit_id": sheet.unit_id,
-                "region_id": sheet.region_id,
-                "reason": reason,
-            },
-        )
-    elif status == "final":
-        emit(
-            session,
-            events.SHEET_FINALISED,
-            subject=subject,
-            data={"sheet_id": sheet.id, "round_id": sheet.round_id, "unit_id": sheet.unit_id},
-        )
+    }
+    now = utcnow()
+    _record_many(
+        session,
+        [
+            _change_row(
+                actor,
+                sheet.id,
+                stage,
+                "points",
+                getattr(old[(sheet.id, code)], points_field),
+                points,
+                code=code,
+                reason=reason,
+                at=now,
+            )
+            for sheet, code, points, reason in changes
+        ],
+    )
+    session.execute(
+        update(Entry.__table__)
+        .where(entries.id == bindparam("entry_id"))
+        .values(
+            {
+                points_field: bindparam("points"),
+                reason_field: bindparam("reason"),
+                "revision": entries.revision + 1,
+            }
+        ),
+        [
+            {"entry_id": old[(sheet.id, code)].id, "points": points, "reason": reason}
+            for sheet, code, points, reason in changes
+        ],
+    )
+    columns = Sheet.__table__.c
+    session.execute(
+        update(Sheet.__table__)
+        .where(columns.id.in_(sorted(key[0] for key in keys)))
+        .values(revision=columns.revision + 1, updated_at=now, compute_status="pending")
+    )
+    for sheet, *_ in changes:
+        set_committed_value(sheet, "revision", sheet.revision + 1)
+        set_committed_value(sheet, "updated_at", now)
+        set_committed_value(sheet, "compute_status", "pending")
+    emit_many(session, [_job(sheet) for sheet, *_ in changes])
 
 
 def follow_table(
@@ -321,18 +516,7 @@ def change_evidence(
 def request_computation(session: Session, sheet: Sheet) -> None:
     """Ask the scoring workers to compute this revision of the sheet (202 to the caller)."""
     sheet.compute_status = "pending"
-    emit(
-        session,
-        events.SHEET_COMPUTE_REQUESTED,
-        subject=f"sheet/{sheet.id}",
-        data={
-            "sheet_id": sheet.id,
-            "round_id": sheet.round_id,
-            "unit_id": sheet.unit_id,
-            "revision": sheet.revision,
-            "status": sheet.status,
-        },
-    )
+    emit_many(session, [_job(sheet)])
 
 
 def _record_computation(

@@ -8,6 +8,7 @@ with who, when, the old and new values and why, bumps the revision, and emits wh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,7 @@ from scoringrules import table as rules
 from scoringrules.issues import pointer
 from services.scoring.domain import computation, lifecycle
 from services.scoring.domain.lifecycle import require_step
-from services.scoring.models import Entry, Round, Sheet
+from services.scoring.models import Entry, Round, Sheet, TableCopy
 
 
 def invalid(issues: list[scoringrules.Issue]) -> Invalid:
@@ -106,22 +107,40 @@ def submit(session: Session, actor: str, sheet: Sheet, round_: Round) -> Sheet:
     return sheet
 
 
-def submit_many(session: Session, actor: str, round_: Round, sheet_ids: list[str]) -> list[Sheet]:
-    """``submit`` for many sheets of one round at once, all or none (the first sheet that may
-    not be submitted raises as ``submit`` would, naming its unit): the same checks, history,
-    revision and events per sheet, with the sheets and their entries read in three queries
-    and the table compiled once, instead of one ORM object per entry."""
-    sheets = list(
+def _locked(session: Session, round_: Round, sheet_ids: Sequence[str]) -> list[Sheet]:
+    """The round's sheets named, read fresh and locked FOR UPDATE in id order (their entries
+    not loaded); 404 when one is not in the round."""
+    found = list(
         session.execute(
             select(Sheet)
-            .where(Sheet.id.in_(sorted(sheet_ids)), Sheet.round_id == round_.id)
+            .where(Sheet.id.in_(sorted(set(sheet_ids))), Sheet.round_id == round_.id)
             .options(raiseload(Sheet.entries))
             .order_by(Sheet.id)
             .with_for_update()
+            .execution_options(populate_existing=True)
         ).scalars()
     )
-    if len(sheets) != len(set(sheet_ids)):
+    if len(found) != len(set(sheet_ids)):
         raise NotFound(detail=("Không tìm thấy phiếu trong đợt.", "No such sheet in the round."))
+    return found
+
+
+def _of_unit(unit_id: str, issues: list[scoringrules.Issue]) -> Invalid:
+    """422 for one sheet of a bulk call, each issue's pointer under ``/sheets/<unit>``."""
+    return invalid(
+        [
+            scoringrules.Issue(pointer("/sheets", unit_id) + i.pointer, i.code, i.vi, i.en)
+            for i in issues
+        ]
+    )
+
+
+def submit_many(session: Session, actor: str, round_: Round, sheet_ids: list[str]) -> list[Sheet]:
+    """``submit`` for many sheets of one round at once, all or none (the first sheet that may
+    not be submitted raises as ``submit`` would, naming its unit): the same checks, history,
+    revision and events per sheet (``lifecycle.move_many``), with the sheets and their
+    entries read in three queries and the table compiled once."""
+    sheets = _locked(session, round_, sheet_ids)
     table = computation.compiled(session, round_.table_id)
     inputs = computation.read_inputs(
         session, {sheet.id: sheet.revision for sheet in sheets}, every=True
@@ -130,15 +149,18 @@ def submit_many(session: Session, actor: str, round_: Round, sheet_ids: list[str
         require_step(sheet, round_, "submit")
         issues = table.check_sheet(inputs[sheet.id].document())
         if issues:
-            raise invalid(
-                [
-                    scoringrules.Issue(
-                        pointer("/sheets", sheet.unit_id) + i.pointer, i.code, i.vi, i.en
-                    )
-                    for i in issues
-                ]
-            )
-        lifecycle.move(session, actor, sheet, "submitted")
+            raise _of_unit(sheet.unit_id, issues)
+    lifecycle.move_many(session, actor, sheets, "submitted")
+    return sheets
+
+
+def finalise_many(session: Session, actor: str, round_: Round, sheet_ids: list[str]) -> list[Sheet]:
+    """``finalise`` for many sheets of one round at once, all or none (409 naming the first
+    that may not be finalised): the same history, revision and events per sheet."""
+    sheets = _locked(session, round_, sheet_ids)
+    for sheet in sheets:
+        require_step(sheet, round_, "finalise")
+    lifecycle.move_many(session, actor, sheets, "final")
     return sheets
 
 
@@ -180,6 +202,36 @@ def set_points(
         reason,
     )
     return entry
+
+
+def set_points_many(
+    session: Session,
+    actor: str,
+    round_: Round,
+    stage: str,
+    points: Sequence[tuple[str, str, Any, str]],
+) -> list[Sheet]:
+    """``set_points`` for many sheets of one round at once, ``(sheet id, code, points,
+    reason)`` each, each sheet once: all or none, the same checks (409, 404 for a criterion
+    not on the sheet, 422 naming the unit), history, revisions and jobs per sheet."""
+    step, points_field, reason_field = OVERRIDES[stage]
+    sheets = {sheet.id: sheet for sheet in _locked(session, round_, [p[0] for p in points])}
+    if len(sheets) != len(points):
+        raise ValueError("set_points_many takes each sheet once")
+    document = session.get(TableCopy, round_.table_id).document  # type: ignore[union-attr]
+    criteria = rules.leaves(document)
+    changes = []
+    for sheet_id, code, value, reason in points:
+        sheet = sheets[sheet_id]
+        require_step(sheet, round_, step)
+        if code not in criteria:
+            raise NotFound(detail=(f"Phiếu không có tiêu chí {code}.", f"No criterion {code}."))
+        issues = scoringrules.compute.check_override(document, code, value)
+        if issues:
+            raise _of_unit(sheet.unit_id, issues)
+        changes.append((sheet, code, Decimal(str(value)), reason))
+    lifecycle.override_many(session, actor, stage, points_field, reason_field, changes)
+    return [sheet for sheet, *_ in changes]
 
 
 def return_for_revision(

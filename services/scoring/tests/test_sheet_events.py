@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kit.app import database
 from kit.cli import make_cli
@@ -19,7 +21,8 @@ from kit.events import CloudEvent
 from kit.events.tables import outbox
 from services.scoring import events
 from services.scoring.commands import add_commands
-from services.scoring.models import Sheet
+from services.scoring.domain import sheets
+from services.scoring.models import Change, Round, Sheet
 from services.scoring.service import SERVICE
 from services.scoring.tests.test_workflow import (
     DELTA_LEAD,
@@ -34,6 +37,9 @@ from services.scoring.tests.test_workflow import (
 )
 from tests.support.events import assert_valid_event
 from tests.support.stack import Stack
+from tests.support.tokens import unit_officer
+
+EXAMPLE_CODE = next(iter(EXAMPLE["sheet"]["entries"]))
 
 
 @pytest.fixture
@@ -70,16 +76,16 @@ class Watch:
             self.seen = rows[-1].id
         return [json.loads(r.envelope) for r in rows]
 
-    def step(self, expected: dict[str, int]) -> list[dict]:
+    def step(self, expected: dict[str, int], *, work: bool = True) -> list[dict]:
         """The messages of one step, counted by type, each valid against its schema; then the
-        worker handles the compute commands among them."""
+        worker handles the compute commands among them (unless ``work`` is false: they wait,
+        and are handled at the next step that works)."""
         emitted = self.since()
         assert Counter(e["type"] for e in emitted) == Counter(expected), emitted
         for envelope in emitted:
             assert_valid_event(envelope)
-        jobs = [e for e in emitted if e["type"] == events.SHEET_COMPUTE_REQUESTED]
-        for job in jobs:
-            assert self.scoring.consumer.apply(CloudEvent.from_json(json.dumps(job)))
+        if work:
+            self.scoring.work()
         return emitted
 
 
@@ -162,9 +168,10 @@ def test_submitted_once_per_submission_and_every_recompute_through_the_command(
     watch.step({COMPUTE: 1})
     proposed = assert_current(scoring, sheet_id)
     assert Decimal(proposed["total"]) != Decimal(EXAMPLE["expected"]["total"])
+    # The end of the review changes no points: the proposal's result is carried forward.
     post(scoring, f"/sheets/{sheet_id}/reviewed", DELTA_LEAD, proposal.headers["ETag"])
-    watch.step({COMPUTE: 1})
-    assert_current(scoring, sheet_id)
+    watch.step({})
+    assert assert_current(scoring, sheet_id)["total"] == proposed["total"]
 
     # The Ministry's appraisal and finalisation: recomputed, never "submitted".
     scoring.phase(round_id, "appraisal")
@@ -180,8 +187,24 @@ def test_submitted_once_per_submission_and_every_recompute_through_the_command(
     watch.step({COMPUTE: 1})
     assert_current(scoring, sheet_id)
     post(scoring, f"/sheets/{sheet_id}/finalise", OFFICER, appraised.headers["ETag"])
-    watch.step({COMPUTE: 1, FINALISED: 1})
+    watch.step({FINALISED: 1})  # carried forward: computed, no job
     assert assert_current(scoring, sheet_id)["total"] == EXAMPLE["expected"]["total"]
+
+    # Finalised while its last change is still being computed: the new revision is asked for
+    # (the job for the replaced one then finds nothing to do).
+    current = scoring.get(hcm["id"], OFFICER)
+    appraised = post(
+        scoring,
+        f"/sheets/{hcm['id']}/entries/{code}/appraisal",
+        OFFICER,
+        current["etag"],
+        {"points": "0.5", "reason": "Điều chỉnh"},
+    )
+    watch.step({COMPUTE: 1}, work=False)
+    assert computation(scoring, hcm["id"])["compute_status"] == "pending"
+    post(scoring, f"/sheets/{hcm['id']}/finalise", OFFICER, appraised.headers["ETag"])
+    [job, _] = watch.step({COMPUTE: 1, FINALISED: 1})
+    assert job["data"]["revision"] == assert_current(scoring, hcm["id"])["revision"]
 
     # An amendment: every sheet past its draft recomputed, none "submitted".
     move_to_amendment(scoring, round_id)
@@ -257,3 +280,83 @@ def test_requeue_asks_again_for_pending_sheets_only(scoring: Scoring, stack: Sta
     assert scoring.work() == 1
     assert_current(scoring, hanoi["id"])
     assert_current(scoring, hcm["id"])
+
+
+def test_bulk_steps_write_what_the_single_steps_write(scoring: Scoring) -> None:
+    """``submit_many``, ``set_points_many`` and ``finalise_many`` leave the same history rows,
+    revisions and events as ``submit``, ``set_points`` and ``finalise`` one sheet at a time;
+    a finalisation carries a computed result forward and asks again for a pending one."""
+    round_id = open_round(scoring)
+    scoring.phase(round_id, "self_assessment")
+    units = {"single": ("stp-01", HANOI), "bulk": ("stp-79-2025", HCM)}
+    units["carried"] = ("stp-31-2025", unit_officer("stp-31-2025"))
+    ids = {
+        name: fill(scoring, scoring.sheet_of(round_id, unit, headers), headers)["id"]
+        for name, (unit, headers) in units.items()
+    }
+    names = {sheet_id: name for name, sheet_id in ids.items()}
+    code = EXAMPLE_CODE
+
+    def step(work: Callable[[Session, Round], None]) -> None:
+        with scoring.app.app_context(), database().transaction() as session:
+            round_ = session.get(Round, round_id)
+            assert round_ is not None
+            work(session, round_)
+
+    def one(session: Session, name: str) -> Sheet:
+        sheet = session.get(Sheet, ids[name])
+        assert sheet is not None
+        return sheet
+
+    step(lambda s, r: sheets.submit(s, "actor", one(s, "single"), r))
+    step(lambda s, r: sheets.submit_many(s, "actor", r, [ids["bulk"], ids["carried"]]))
+    scoring.work()
+    scoring.phase(round_id, "region_review")
+    scoring.phase(round_id, "appraisal")
+    step(
+        lambda s, r: sheets.set_points(
+            s, "actor", one(s, "single"), r, code, Decimal("1.5"), "Điều chỉnh", "appraisal"
+        )
+    )
+    step(
+        lambda s, r: sheets.set_points_many(
+            s, "actor", r, "appraisal", [(ids["bulk"], code, Decimal("1.5"), "Điều chỉnh")]
+        )
+    )
+    # Not computed yet: "single" and "bulk" are pending, "carried" is computed.
+    step(lambda s, r: sheets.finalise(s, "actor", one(s, "single"), r))
+    step(lambda s, r: sheets.finalise_many(s, "actor", r, [ids["bulk"], ids["carried"]]))
+
+    with scoring.app.app_context(), database().read() as session:
+        history: dict[str, list[tuple]] = {name: [] for name in ids}
+        steps = select(Change).where(Change.actor_id == "actor").order_by(Change.id)  # not fill
+        for row in session.execute(steps).scalars():
+            history[names[row.sheet_id]].append(
+                (row.code, row.stage, row.field, row.old, row.new, row.reason, row.actor_id)
+            )
+        said: dict[str, list[tuple]] = {name: [] for name in ids}
+        for envelope in session.execute(
+            select(outbox.c.envelope).where(outbox.c.type.in_(SHEET_TYPES)).order_by(outbox.c.id)
+        ).scalars():
+            sent = json.loads(envelope)
+            data = dict(sent["data"])
+            name = names[data.pop("sheet_id")]
+            data.pop("unit_id")
+            said[name].append((sent["type"], data))
+        revisions = {
+            names[sheet_id]: revision
+            for sheet_id, revision in session.execute(select(Sheet.id, Sheet.revision))
+        }
+    assert history["bulk"] == history["single"]
+    assert [h for h in history["carried"] if h[1] == "status"] == [
+        h for h in history["single"] if h[1] == "status"
+    ]
+    assert said["bulk"] == said["single"]
+    assert revisions["bulk"] == revisions["single"]
+    compute, finalised = events.SHEET_COMPUTE_REQUESTED, events.SHEET_FINALISED
+    assert [t for t, _ in said["single"][-2:]] == [compute, finalised]
+    assert [t for t, _ in said["carried"]] == [compute, events.SHEET_SUBMITTED, finalised]
+    assert scoring.work() == 4  # 2 appraisals (replaced: nothing to do), 2 finalisations
+    totals = {name: assert_current(scoring, ids[name])["total"] for name in ids}
+    assert totals["bulk"] == totals["single"] != totals["carried"]
+    assert totals["carried"] == EXAMPLE["expected"]["total"]
