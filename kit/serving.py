@@ -25,10 +25,12 @@ loads the worker: the server runs before, and apart from, the app and its settin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +38,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from gunicorn.asgi import parser as asgi_parser
 from gunicorn.asgi import protocol as asgi_protocol
 from gunicorn.workers import gasgi
 
@@ -111,8 +114,9 @@ class WsgiBridge:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return  # lifespan is off (kit.gunicorn_conf); websockets are not served
+        loop = asyncio.get_running_loop()
         try:
-            body = await asyncio.wait_for(self._read_body(receive), BODY_TIMEOUT_S)
+            body = await self._read_body(receive, loop)
         except BodyTooLarge:
             await self._send_problem(send, 413)
             return
@@ -122,25 +126,54 @@ class WsgiBridge:
         if body is None:
             return  # the client went away
         environ = wsgi_environ(scope, body)
-        loop = asyncio.get_running_loop()
-        status, headers, content = await loop.run_in_executor(self.pool, self._run, environ)
+        # The thread settles this future itself (one call_soon_threadsafe): run_in_executor's
+        # chaining of a concurrent future into an asyncio one cost a measurable share of a
+        # forwarded request at the gateway (docs/decisions/0013).
+        answer: asyncio.Future[tuple[int, list[tuple[bytes, bytes]], bytes]] = loop.create_future()
+        self.pool.submit(self._run_for, loop, answer, environ)
+        status, headers, content = await answer
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
 
-    async def _read_body(self, receive: Any) -> bytes | None:
+    async def _read_body(self, receive: Any, loop: asyncio.AbstractEventLoop) -> bytes | None:
+        """The whole body, or None if the client went away; TimeoutError when it pauses
+        longer than ``BODY_IDLE_TIMEOUT_S`` or takes longer than ``BODY_TIMEOUT_S`` in all.
+
+        One timer per request, moved after each read: ``asyncio.wait_for`` would wrap every
+        read in a task of its own, which cost more than the rest of the bridge together.
+        """
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await asyncio.wait_for(receive(), BODY_IDLE_TIMEOUT_S)
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BUFFERED_BODY_BYTES:
-                raise BodyTooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+        give_up_at = loop.time() + BODY_TIMEOUT_S
+        async with asyncio.timeout(min(give_up_at, loop.time() + BODY_IDLE_TIMEOUT_S)) as limit:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return None
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > MAX_BUFFERED_BODY_BYTES:
+                    raise BodyTooLarge
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                limit.reschedule(min(give_up_at, loop.time() + BODY_IDLE_TIMEOUT_S))
+
+    def _run_for(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        answer: asyncio.Future[tuple[int, list[tuple[bytes, bytes]], bytes]],
+        environ: dict[str, Any],
+    ) -> None:
+        """In an app thread: run the app and hand its answer (or its error) to the loop."""
+        if answer.done():
+            return  # cancelled while queued (the client went away): as run_in_executor did
+        try:
+            result = self._run(environ)
+        except BaseException as error:  # the loop's task raises it, as run_in_executor did
+            _settle_soon(loop, answer, None, error)
+        else:
+            _settle_soon(loop, answer, result, None)
 
     def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         """Run the app in this thread and collect its whole answer."""
@@ -175,6 +208,27 @@ class WsgiBridge:
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _settle_soon(
+    loop: asyncio.AbstractEventLoop,
+    answer: asyncio.Future[Any],
+    result: Any,
+    error: BaseException | None,
+) -> None:
+    """From an app thread: settle ``answer`` in its loop (unless the request was cancelled
+    meanwhile, or the worker's loop has already closed)."""
+
+    def settle() -> None:
+        if answer.done():
+            return  # cancelled: the client went away, or the worker is stopping
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(result)
+
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+        loop.call_soon_threadsafe(settle)
 
 
 def wsgi_environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:
@@ -277,6 +331,26 @@ class BufferedProtocol(asgi_protocol.ASGIProtocol):
         )
         self._safe_write(head.encode("latin-1") + body)
 
+
+# The bytes RFC 9110 section 5.5 forbids in a field value (CTLs but HTAB; obs-text is allowed).
+_FORBIDDEN_IN_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class LeanPythonProtocol(asgi_parser.PythonProtocol):
+    """gunicorn's HTTP/1.1 parser, whose field-value check is one regular expression.
+
+    gunicorn checks each value in a Python loop per byte; a bearer token makes that about
+    50 µs per request on a quiet core, paid by every process a request passes (docs/decisions/
+    0013). The rule is the same: a value with any of these bytes is a 400.
+    """
+
+    def _has_invalid_header_chars(self, value: bytes) -> bool:
+        return _FORBIDDEN_IN_VALUE.search(value) is not None
+
+
+# gunicorn's asyncio protocol picks its pure-Python parser by this module-level name (and
+# checks a parser's class against it), so the subclass takes its place everywhere.
+asgi_protocol.PythonProtocol = LeanPythonProtocol  # type: ignore[misc]
 
 # gunicorn's asyncio worker builds each connection's protocol from this module-level name; the
 # platform's workers use the subclass above. Pinned gunicorn version: requirements.txt; the tests
