@@ -10,8 +10,9 @@ At national scale (10,000 units × 200 criteria) what a job costs besides the ar
 reading and writing, so a worker does neither through ORM objects:
 
 - a job reads what the computation needs (``Inputs``: the sheet's revision, counts and each
-  entry's inputs and later points) with two Core selects, and writes its result with one
-  conditional UPDATE (``lifecycle.computed``);
+  entry's inputs and later points) with two Core selects; its result is written when the
+  transaction commits, with every other result of the batch, by one conditional UPDATE
+  (``lifecycle.computed``, ``lifecycle.record_outcomes``);
 - a consumer that takes messages in batches calls ``prepare`` once per batch, which reads the
   inputs of every sheet of the batch at once (and locks those sheets, in id order, so two
   workers holding the same sheets in different batches wait for each other instead of
@@ -289,16 +290,17 @@ def prepare(session: Session, jobs: Iterable[tuple[str, int]]) -> None:
 
 def compute(session: Session, sheet_id: str, revision: int) -> None:
     """Compute ``revision`` of the sheet, when it still awaits it; record the result (or the
-    issues that make it not computable). Uses the batch's prepared inputs once, when there
-    are any: a second job for the same sheet in a batch reads the sheet again and finds the
-    first one's result."""
+    issues that make it not computable), written with the batch's other results when the
+    transaction commits. Uses the batch's prepared inputs once, when there are any; a second
+    job for the same revision in a batch finds it computed already."""
+    if lifecycle.queued(session, sheet_id, revision):
+        return
     prepared: dict[str, Inputs] = session.info.get(PREPARED, {})
     inputs = prepared.get(sheet_id)
     if inputs is None:
         inputs = read_inputs(session, {sheet_id: revision}, lock=True).get(sheet_id)
     if inputs is None or not inputs.awaits(revision):
         return
-    prepared.pop(sheet_id, None)  # used: another job for the sheet reads this one's result
     try:
         table = compiled(session, inputs.table_id, inputs.table_key)
         result = table.score(inputs.document(), inputs.overrides)

@@ -21,8 +21,9 @@ Every write to a sheet goes through this module, and each does what is due, in o
 - ``follow_table``, the round moved to another table version: +1; table_id with the reason;
   ``compute_requested`` unless the sheet is a draft;
 - ``change_evidence``: none (the ETag stays: evidence changes no points); evidence; nothing;
-- ``computed``, ``not_computable``, a worker's result: none; nothing; nothing (one
-  conditional UPDATE, written only while the revision is current and not yet computed).
+- ``computed``, ``not_computable``, a worker's result: none; nothing; nothing (written at
+  the worker's commit with the batch's other results, by one conditional UPDATE, only while
+  the revision is current and not yet computed: ``record_outcomes``).
 
 Carried forward: the end of the review and finalisation change no points (a result is a pure
 function of the entries' inputs, the points set after self-assessment and the pinned table,
@@ -51,8 +52,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    JSON,
+    Integer,
+    Numeric,
+    String,
+    bindparam,
+    cast,
+    column,
+    event,
+    insert,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy import values as value_rows
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
 import scoringrules
@@ -519,6 +534,129 @@ def request_computation(session: Session, sheet: Sheet) -> None:
     emit_many(session, [_job(sheet)])
 
 
+# session.info key: the outcomes computed in this transaction, written at its commit
+# (sheet id -> (revision, the columns to write)).
+OUTCOMES = "scoring.outcomes"
+
+
+def _queue(session: Session, sheet_id: str, revision: int, values: dict[str, Any]) -> None:
+    session.info.setdefault(OUTCOMES, {})[sheet_id] = (revision, values)
+
+
+def queued(session: Session, sheet_id: str, revision: int) -> bool:
+    """This transaction has computed ``revision`` of the sheet already (to be written)."""
+    outcome = session.info.get(OUTCOMES, {}).get(sheet_id)
+    return outcome is not None and outcome[0] == revision
+
+
+def computed(session: Session, sheet_id: str, revision: int, result: scoringrules.Result) -> None:
+    """The totals of ``revision``, as the worker computed them, written when the transaction
+    commits together with its other outcomes (``record_outcomes``)."""
+    _queue(
+        session,
+        sheet_id,
+        revision,
+        {
+            "result": result.as_json(),
+            "total": result.total,
+            "band": result.band,
+            "compute_status": "done",
+        },
+    )
+
+
+def not_computable(
+    session: Session, sheet_id: str, revision: int, issues: list[scoringrules.Issue]
+) -> None:
+    """``revision`` cannot be computed (its issues are kept as its result; written as
+    ``computed``)."""
+    _queue(
+        session,
+        sheet_id,
+        revision,
+        {"result": {"issues": [i.as_json() for i in issues]}, "compute_status": "failed"},
+    )
+
+
+@event.listens_for(Session, "before_commit")
+def _write_outcomes(session: Session) -> None:
+    """The transaction's outcomes, written just before it commits (its outermost commit)."""
+    if session.in_nested_transaction():
+        return
+    outcomes = session.info.pop(OUTCOMES, None)
+    if outcomes:
+        record_outcomes(session, outcomes)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_outcomes(session: Session, transaction: SessionTransaction) -> None:
+    """Outcomes of a transaction rolled back are never written."""
+    if transaction.parent is None:
+        session.info.pop(OUTCOMES, None)
+
+
+def record_outcomes(
+    session: Session, outcomes: Mapping[str, tuple[int, Mapping[str, Any]]]
+) -> list[tuple[str, int, str]]:
+    """Write the workers' outcomes (sheet id -> (revision, columns)), each only while its
+    revision is still the sheet's current one and not already computed: a stale or repeated
+    job writes nothing, whatever it read. Those written, as (sheet id, revision, status).
+
+    On PostgreSQL the computed ones are one ``UPDATE … FROM (VALUES …)`` (a batch of a
+    hundred results in one statement, instead of one round trip each); the rest (failed,
+    or SQLite) one conditional UPDATE each. Sheets loaded in the session are not refreshed:
+    a worker's session holds none, it reads columns (``computation``)."""
+    rest = dict(outcomes)
+    written: list[tuple[str, int, str]] = []
+    if session.get_bind().dialect.name == "postgresql":
+        done = {k: v for k, v in rest.items() if v[1]["compute_status"] == "done"}
+        if done:
+            written += _record_done(session, done)
+            rest = {k: v for k, v in rest.items() if k not in done}
+    for sheet_id, (revision, values) in sorted(rest.items()):
+        if _record_computation(session, sheet_id, revision, values):
+            written.append((sheet_id, revision, values["compute_status"]))
+    return written
+
+
+def _record_done(
+    session: Session, outcomes: Mapping[str, tuple[int, Mapping[str, Any]]]
+) -> list[tuple[str, int, str]]:
+    """The computed outcomes in one conditional UPDATE … FROM (VALUES …) (PostgreSQL), in
+    sheet id order (the order the workers lock sheets in)."""
+    given = value_rows(
+        column("sheet_id", String),
+        column("revision", Integer),
+        column("result", JSON),
+        column("total", Numeric(10, 2)),
+        column("band", String),
+        name="outcome",
+    ).data(
+        [
+            (sheet_id, revision, v["result"], v["total"], v["band"])
+            for sheet_id, (revision, v) in sorted(outcomes.items())
+        ]
+    )
+    sheets = Sheet.__table__.c
+    rows = session.execute(
+        update(Sheet.__table__)
+        .where(
+            sheets.id == given.c.sheet_id,
+            sheets.revision == given.c.revision,
+            ~((sheets.compute_status == "done") & (sheets.computed_revision == given.c.revision)),
+        )
+        .values(
+            result=cast(given.c.result, JSON),
+            total=cast(given.c.total, Numeric(10, 2)),
+            band=given.c.band,
+            compute_status="done",
+            computed_revision=given.c.revision,
+        )
+        .returning(sheets.id, sheets.computed_revision)
+    )
+    return [(row.id, row.computed_revision, "done") for row in rows]
+
+
 def _record_computation(
     session: Session, sheet_id: str, revision: int, values: Mapping[str, Any]
 ) -> bool:
@@ -537,30 +675,3 @@ def _record_computation(
         .values(**values, computed_revision=revision)
     )
     return bool(written.rowcount)
-
-
-def computed(session: Session, sheet_id: str, revision: int, result: scoringrules.Result) -> bool:
-    """The totals of ``revision``, as the worker computed them; whether they were written."""
-    return _record_computation(
-        session,
-        sheet_id,
-        revision,
-        {
-            "result": result.as_json(),
-            "total": result.total,
-            "band": result.band,
-            "compute_status": "done",
-        },
-    )
-
-
-def not_computable(
-    session: Session, sheet_id: str, revision: int, issues: list[scoringrules.Issue]
-) -> bool:
-    """``revision`` cannot be computed (its issues are kept as its result)."""
-    return _record_computation(
-        session,
-        sheet_id,
-        revision,
-        {"result": {"issues": [i.as_json() for i in issues]}, "compute_status": "failed"},
-    )

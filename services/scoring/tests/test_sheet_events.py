@@ -21,7 +21,8 @@ from kit.events import CloudEvent
 from kit.events.tables import outbox
 from services.scoring import events
 from services.scoring.commands import add_commands
-from services.scoring.domain import sheets
+from services.scoring.domain import computation as computation_of
+from services.scoring.domain import lifecycle, sheets
 from services.scoring.models import Change, Round, Sheet
 from services.scoring.service import SERVICE
 from services.scoring.tests.test_workflow import (
@@ -360,3 +361,47 @@ def test_bulk_steps_write_what_the_single_steps_write(scoring: Scoring) -> None:
     totals = {name: assert_current(scoring, ids[name])["total"] for name in ids}
     assert totals["bulk"] == totals["single"] != totals["carried"]
     assert totals["carried"] == EXAMPLE["expected"]["total"]
+
+
+def test_a_batch_of_jobs_writes_each_current_revision_once(
+    scoring: Scoring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers' results of a batch are written together at its commit: each current
+    revision once, however many jobs name it; a job for a replaced revision writes nothing."""
+    round_id = open_round(scoring)
+    scoring.phase(round_id, "self_assessment")
+    ids = []
+    for unit, headers in (("stp-01", HANOI), ("stp-79-2025", HCM)):
+        sheet = fill(scoring, scoring.sheet_of(round_id, unit, headers), headers)
+        post(scoring, f"/sheets/{sheet['id']}/submit", headers, sheet["etag"])
+        ids.append(sheet["id"])
+    with scoring.app.app_context(), database().transaction() as session:
+        assert sorted(computation_of.request_pending_again(session)) == sorted(ids)  # again
+    with scoring.app.app_context(), database().read() as session:
+        jobs = [
+            CloudEvent.from_json(envelope)
+            for envelope in session.execute(
+                select(outbox.c.envelope).where(outbox.c.type == events.SHEET_COMPUTE_REQUESTED)
+            ).scalars()
+        ]
+        revisions = dict(session.execute(select(Sheet.id, Sheet.revision)).all())
+    stale = CloudEvent(
+        type=jobs[0].type,
+        source=jobs[0].source,
+        subject=jobs[0].subject,
+        data={**jobs[0].data, "revision": jobs[0].data["revision"] - 1},
+    )
+    written: list[tuple[str, int, str]] = []
+    record = lifecycle.record_outcomes
+
+    def watch(session: Session, outcomes: dict) -> list[tuple[str, int, str]]:
+        written.extend(record(session, outcomes))
+        return written
+
+    monkeypatch.setattr(lifecycle, "record_outcomes", watch)
+    outcomes = scoring.consumer.apply_batch([stale, *jobs])
+    assert [o.error for o in outcomes] == [None] * 5
+    assert sorted(written) == sorted((i, revisions[i], "done") for i in ids)
+    for sheet_id in ids:
+        assert assert_current(scoring, sheet_id)["total"] == EXAMPLE["expected"]["total"]
+    assert scoring.consumer.apply_batch(jobs) and len(written) == 2, "delivered again: nothing"
