@@ -13,12 +13,15 @@ anyway, and a complete answer is the only way to turn a service dying mid-answer
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Request, Response, current_app, g, request
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import MethodNotAllowed
 
 from gateway import clientaddr
@@ -90,19 +93,44 @@ def upstream_path(prefix: str) -> str:
     return raw_path[len(prefix) :] or "/"
 
 
-def _request_headers(prefix: str) -> list[tuple[str, str]]:
-    headers = end_to_end(request.headers.items(), REQUEST_REPLACED)
-    forwarded_for = request.headers.get("X-Forwarded-For")
-    client = request.remote_addr or "unknown"
+def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The request's headers as werkzeug's ``request.headers`` lists them, read straight from
+    the WSGI environ: werkzeug's view costs a lookup through its proxies per header, and the
+    gateway copies every header of every request."""
+    headers = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                headers.append((key[5:].replace("_", "-").title(), value))
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            headers.append((key.replace("_", "-").title(), value))
+    return headers
+
+
+def _request_headers(req: Request, prefix: str) -> list[tuple[str, str]]:
+    environ = req.environ
+    headers = end_to_end(environ_headers(environ), REQUEST_REPLACED)
+    forwarded_for = req.headers.get("X-Forwarded-For")
+    client = req.remote_addr or "unknown"
     headers += [
         ("X-Request-ID", g.request_id),
         ("X-Forwarded-For", f"{forwarded_for}, {client}" if forwarded_for else client),
-        ("X-Forwarded-Proto", request.scheme),
-        ("X-Forwarded-Host", request.host),
+        ("X-Forwarded-Proto", req.scheme),
+        ("X-Forwarded-Host", req.host),
         *([("X-Forwarded-Prefix", prefix)] if prefix else []),
         ("X-Real-IP", clientaddr.current()),
     ]
     return headers
+
+
+def _body(req: Request) -> bytes:
+    """The request's body; 413 over the limit (kit.web bounds chunked ones too). A request
+    the server framed as empty (kit.serving reads every body whole and gives its length) is
+    not read through werkzeug's stream at all."""
+    environ = req.environ
+    if environ.get("CONTENT_LENGTH") == "0" and "HTTP_TRANSFER_ENCODING" not in environ:
+        return b""
+    return req.get_data(cache=False)
 
 
 def _public_location(location: str, upstream: Upstream, prefix: str) -> str:
@@ -164,42 +192,55 @@ def forward_to(upstream: Upstream, prefix: str | None = None) -> Response:
     """Send the current request to ``upstream`` and build the client's answer from its reply;
     ``prefix`` is the part of the path that names the upstream (``/api/v1/<service>``; none
     for the web application, which gets the path as it is)."""
+    req = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
     prefix = f"/api/v1/{upstream.name}" if prefix is None else prefix
     g.log_extra = {**g.get("log_extra", {}), "upstream": upstream.name}  # for the log line
     settings = current_app.extensions["gateway"].settings
-    body = request.get_data(cache=False)  # 413 over the limit (kit.web bounds chunked too)
+    body = _body(req)
     target = upstream.target(upstream_path(prefix))
-    if request.query_string:
-        target += "?" + request.query_string.decode("latin-1")
+    query = req.environ.get("QUERY_STRING", "")
+    if query:
+        target += "?" + query
     started = time.perf_counter()
     try:
         reply = upstream.pool.request(
-            request.method,
+            req.method,
             target,
-            _request_headers(prefix),
+            _request_headers(req, prefix),
             body,
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
         )
     except UpstreamFailure as failure:
         return _unavailable(upstream, failure.kind, failure)
-    UPSTREAM_LATENCY.labels(upstream.name).observe(time.perf_counter() - started)
-    UPSTREAM_REQUESTS.labels(upstream.name, str(reply.status)).inc()
+    _upstream_latency(upstream.name).observe(time.perf_counter() - started)
+    _upstream_requests(upstream.name, reply.status).inc()
 
     # Undecoded: a gzip answer stays gzip, with its Content-Encoding, for the client.
     headers = end_to_end(reply.headers, RESPONSE_REPLACED)
-    response = Response(reply.body, status=reply.status)
-    response.headers.clear()
-    for name, value in headers:
+    for index, (name, value) in enumerate(headers):
         if name.lower() == "location":
-            value = _public_location(value, upstream, prefix)
-        response.headers.add(name, value)
-    # werkzeug sets Content-Length from the body (none for 204); HEAD and 304 have no body, so
-    # they keep the service's, which describes the body they leave out.
+            headers[index] = (name, _public_location(value, upstream, prefix))
+    # The service's headers only: werkzeug adds Content-Length from the body when it sends the
+    # answer (none for 204). HEAD and 304 have no body, so they keep the service's, which
+    # describes the body they leave out.
+    response = Response(reply.body, status=reply.status)
+    response.headers = Headers(headers)
     length = reply.header("Content-Length")
-    if length is not None and (request.method == "HEAD" or reply.status == 304):
+    if length is not None and (req.method == "HEAD" or reply.status == 304):
         response.headers["Content-Length"] = length
     return response
+
+
+@functools.cache
+def _upstream_latency(name: str) -> Any:
+    """The latency histogram's child for one upstream (``labels`` looks it up under a lock)."""
+    return UPSTREAM_LATENCY.labels(name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _upstream_requests(name: str, status: int) -> Any:
+    return UPSTREAM_REQUESTS.labels(name, str(status))
 
 
 def resolved(path: str) -> str:
