@@ -274,6 +274,9 @@ def test_database_outage_pauses_the_consumer_instead_of_dead_lettering(stack: St
     # It backs off (0.5 s, 1 s, 2 s ...) rather than hammering the broker and the database.
     wait_until(lambda: '"retry_in_s": 2.0' in consumer.output(50000), what="a growing backoff")
     assert list_dead_letters(stack.settings(A)) == [], "an outage is not the events' fault"
+    # Off the broker until the database answers: the batch went back to the queue once, not
+    # once per retry (a quorum queue counts each return against its delivery limit).
+    assert consumer.output(50000).count("consumer paused; reconnecting") == 1
 
     proxy.start()
     wait_until(lambda: len(effects(a)) == 4, timeout=60, what="the events after the outage")

@@ -10,7 +10,8 @@ Each test runs on both stacks (SQLite + local bus, PostgreSQL + RabbitMQ):
    messages are recognised in the inbox, nothing is doubled;
 4. the same event twice in one batch takes effect once;
 5. a handler's batch hook (``prepare``) is called once with the batch's events, in the
-   batch's transaction, and a failing hook stops no event (and leaves nothing behind).
+   batch's transaction, and a failing hook stops no event (and leaves nothing behind);
+6. a lone event is not kept waiting the whole batch wait for company that is not coming.
 
 The batches are made certain rather than likely: the events are queued before the consumer
 starts, and its batch wait is long, so the first batch is exactly ``--batch-size`` messages.
@@ -19,6 +20,7 @@ starts, and its batch wait is long, so the first batch is exactly ``--batch-size
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -246,6 +248,28 @@ def test_the_batch_hook_sees_the_batch_and_a_failing_one_stops_no_event(
             select(func.count()).select_from(Effect).where(Effect.event_id == "written-by-prepare")
         )
     assert leftovers == 0
+
+
+def test_a_lone_event_is_handled_after_a_lull_not_after_the_whole_batch_wait(
+    stack: Stack,
+) -> None:
+    source = stack.prepare(service(SOURCE))
+    a = stack.prepare(service(A))
+    handler = PreparingProbe()
+
+    with consuming(stack, handler, a):  # batches of ten, a batch wait of 3 s
+        emit_probes(source, [{}])
+        publish_all(stack, source)
+        wait_until(lambda: len(handled_ids(a)) == 1, what="the first event (the consumer is up)")
+        with source.transaction() as session:
+            emit(session, EVENT_TYPE, "thing/lone", {"seq": 1})
+        published = time.monotonic()
+        publish_all(stack, source)
+        wait_until(lambda: len(handled_ids(a)) == 2, what="the lone event")
+        waited = time.monotonic() - published
+
+    assert waited < 1.5, f"a trickle waits for a lull (0.3 s here), not 3 s: {waited:.2f} s"
+    assert handler.calls and all(len(call) == 1 for call in handler.calls), "one batch each"
 
 
 def test_batch_size_defaults_from_settings_and_never_exceeds_the_prefetch(stack: Stack) -> None:

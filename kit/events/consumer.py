@@ -2,9 +2,12 @@
 
 Messages are handled in batches, because one transaction per event costs a commit (a disk
 flush on PostgreSQL) per event. Delivered messages are buffered; the buffer is flushed when
-it holds ``batch_size`` messages, or once ``batch_wait`` seconds have passed since its first
-message arrived and no further message is ready (a lull in the queue, or a slow trickle: an
-event waits about that long for company, no longer), and before the consumer stops.
+it holds ``batch_size`` messages, or when no further message is ready and either no message
+came for a tenth of ``batch_wait`` (a lull: a trickle is not kept waiting for company that
+is not coming) or ``batch_wait`` seconds have passed since its first message arrived, and
+before the consumer stops. So what is already delivered joins the batch without waiting; a
+batch waits only while it fills fast (messages less than ``batch_wait / 10`` apart), and
+under load the batches grow by themselves, with what arrives while one is handled.
 ``prefetch`` bounds what the broker hands over unacknowledged, so a batch is never larger
 than it.
 
@@ -33,7 +36,9 @@ A flush:
 5. when the database itself fails (SQLAlchemy ``OperationalError`` or ``InterfaceError``:
    connection lost, refused, locked) anywhere in the flush, roll back, put every message of
    the batch back without counting an attempt, and pause (raise ``DatabaseUnavailable``: the
-   loop disconnects, backs off and resumes once the database answers);
+   loop disconnects from the broker and, backing off, asks the database until it answers
+   before it consumes again, so an outage returns the batch to the queue once, not once per
+   retry: a quorum queue counts every return against its delivery limit);
 6. when the savepoint pass itself fails outside a handler (a savepoint, the commit), its
    events are handled once more one per transaction, so the failure lands on the event that
    caused it and no other.
@@ -205,11 +210,14 @@ class Consumer:
                 extra={"batch_size": wanted, "prefetch": self.prefetch},
             )
         self.batch_wait = settings.consumer_batch_wait_s if batch_wait is None else batch_wait
+        # A lull this long closes the batch early (module docstring).
+        self.batch_lull = self.batch_wait / 10
         self.topology = bus.Topology(settings.bus_prefix)
         self._producer: Producer | None = None
         self._handled = 0  # messages handled since the current connection began
         self._buffer: list[Message] = []
         self._buffer_started = 0.0  # when the buffer's first message arrived (monotonic)
+        self._last_arrival = 0.0  # when its latest message arrived (monotonic)
         self._ack_multiple = False  # one ack frame per batch (RabbitMQ), set per connection
 
     @property
@@ -395,8 +403,9 @@ class Consumer:
 
     def on_message(self, message: Message) -> None:
         """kombu's callback: buffer the message; the loop flushes (``flush``)."""
+        self._last_arrival = time.monotonic()
         if not self._buffer:
-            self._buffer_started = time.monotonic()
+            self._buffer_started = self._last_arrival
         self._buffer.append(message)
 
     def flush(self) -> None:
@@ -532,16 +541,14 @@ class Consumer:
     def _consume(self, connection: Connection, stop: threading.Event) -> None:
         """Receive into the buffer and flush it when full or due, until ``stop``.
 
-        Due: ``batch_wait`` has passed since the batch's first message and no further message
-        is ready at once. A backlog therefore makes full batches however slowly the messages
-        are read off the socket, and a trickle is flushed after ``batch_wait``."""
+        Due: no further message is ready at once, and ``batch_lull`` has passed since the
+        latest message or ``batch_wait`` since the first. A backlog therefore makes full
+        batches however slowly the messages are read off the socket, and a trickle is
+        flushed after a lull, without waiting ``batch_wait`` for company."""
         while not stop.is_set():
             heartbeat.beat()
-            if self._buffer:
-                # 0 once due: only what is ready at once (a non-blocking read).
-                wait = max(0.0, self._buffer_started + self.batch_wait - time.monotonic())
-            else:
-                wait = 1.0
+            # 0 once due: only what is ready at once (a non-blocking read).
+            wait = max(0.0, self._due() - time.monotonic()) if self._buffer else 1.0
             try:
                 connection.drain_events(timeout=wait)
                 received = True
@@ -549,14 +556,35 @@ class Consumer:
                 received = False
                 connection.heartbeat_check()
             if len(self._buffer) >= self.batch_size or (
-                self._buffer
-                and not received
-                and time.monotonic() >= self._buffer_started + self.batch_wait
+                self._buffer and not received and time.monotonic() >= self._due()
             ):
                 self.flush()
                 heartbeat.beat()  # a batch may take a while: its end counts as progress
                 connection.heartbeat_check()
         self.flush()  # stopping: what was received is handled, not left to redelivery
+
+    def _due(self) -> float:
+        """When the buffered batch is to be flushed unless more is ready (monotonic)."""
+        return min(self._buffer_started + self.batch_wait, self._last_arrival + self.batch_lull)
+
+    def _wait_for_database(
+        self, stop: threading.Event, backoff: float, max_backoff: float
+    ) -> float:
+        """Back off until the database answers (or ``stop``); return the next backoff.
+
+        Off the broker meanwhile: reconnecting would only have the batch delivered again and
+        put back again, each time counted against a quorum queue's delivery limit."""
+        while not stop.wait(backoff):
+            backoff = min(backoff * 2, max_backoff)
+            try:
+                self.db.ping()
+                return backoff
+            except Exception as error:  # whatever the driver raised: still not answering
+                log.warning(
+                    "consumer paused; database still unavailable",
+                    extra={"error": repr(error)[:300], "retry_in_s": backoff},
+                )
+        return backoff
 
     def run(self, stop: threading.Event, max_backoff: float = 10.0) -> None:
         backoff = 0.5
@@ -594,5 +622,8 @@ class Consumer:
                     "consumer paused; reconnecting",
                     extra={"error": repr(error), "retry_in_s": backoff},
                 )
+                if isinstance(error, DatabaseUnavailable):
+                    backoff = self._wait_for_database(stop, backoff, max_backoff)
+                    continue
                 stop.wait(backoff)
                 backoff = min(backoff * 2, max_backoff)
