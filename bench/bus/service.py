@@ -33,14 +33,20 @@ effects = Table(
 )
 
 
+# Built once, as a handler on a hot path would: building it per event (``.values(...)``) cost
+# about a third of the consumer's CPU per event, all of it SQLAlchemy making the same statement.
+RECORD = insert(effects)
+
+
 def record_probe(session: Session, event: CloudEvent) -> None:
-    """The effect whose delay we measure: one row, in the inbox transaction."""
+    """The effect whose delay we measure: one row, one INSERT, in the inbox transaction."""
     session.execute(
-        insert(effects).values(
-            event_id=event.id,
-            emitted_at=datetime.fromisoformat(event.data["emitted_at"]),
-            handled_at=utcnow(),
-        )
+        RECORD,
+        {
+            "event_id": event.id,
+            "emitted_at": datetime.fromisoformat(event.data["emitted_at"]),
+            "handled_at": utcnow(),
+        },
     )
 
 
