@@ -9,6 +9,8 @@ in ``__all__``. A service is built from them:
 - ``kit.cli``      ``make_cli(service)``: the commands every service answers to;
 - ``kit.config``   ``Settings``, which a service extends with its own;
 - ``kit.db``       ``Database`` (engine + transactions), column types, ``utcnow``;
+- ``kit.dates``    ``today()``, ``this_year()``: Viet Nam's, the day roles, regions and award
+                   years are dated in (the servers' clock is UTC);
 - ``kit.events``   ``emit`` (into the outbox), ``CloudEvent`` and ``Handler`` (subscriptions),
                    ``forget_handled`` (a read model's reset before a replay);
 - ``kit.errors``, ``kit.problems``, ``kit.preconditions``  errors the domain raises, their
@@ -37,6 +39,7 @@ __all__ = [
     "clientaddr",
     "config",
     "context",
+    "dates",
     "db",
     "errors",
     "events",

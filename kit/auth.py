@@ -33,6 +33,7 @@ import jwt
 import requests
 from jwt.algorithms import RSAAlgorithm
 
+from kit import dates
 from kit.config import DEFAULT_AUDIENCE, DEFAULT_ISSUER
 
 __all__ = [
@@ -133,7 +134,7 @@ class Principal:
     issued_at: datetime | None = None
 
     def grants_on(self, day: date | None = None) -> list[Grant]:
-        day = day or datetime.now(UTC).date()
+        day = day or dates.today()  # periods are Viet Nam's days
         return [g for g in self.grants if g.in_force(day)]
 
     def has_role(self, role: str, day: date | None = None) -> bool:

@@ -33,11 +33,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from types import MappingProxyType
 
 from flask import Flask, Response, current_app, has_app_context
 
+from kit import dates
 from kit.auth import Grant, Principal
 from kit.problems import Problem, problem_response
 
@@ -163,7 +164,7 @@ def allows(
     principal: Principal, action: str, target: Target = NATIONAL, on: date | None = None
 ) -> bool:
     """True when one of the caller's grants in force ``on`` that day allows it here."""
-    day = on or datetime.now(UTC).date()
+    day = on or dates.today()
     return any(
         _role_allows(g.role, action) and _reaches(g, target) for g in principal.grants_on(day)
     )
@@ -177,7 +178,7 @@ def holds(principal: Principal, action: str, on: date | None = None) -> bool:
 
 def grants_for(principal: Principal, action: str, on: date | None = None) -> list[Grant]:
     """The caller's grants that allow ``action`` somewhere: for filtering lists by scope."""
-    day = on or datetime.now(UTC).date()
+    day = on or dates.today()
     return [g for g in principal.grants_on(day) if _role_allows(g.role, action)]
 
 

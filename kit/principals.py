@@ -37,8 +37,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contracts.identity import UserDeactivated, UserReactivated, UserRolesChanged
+from kit import dates
 from kit.auth import Grant, Principal
-from kit.db import utcnow
 from kit.events.consumer import Handler
 from kit.events.envelope import CloudEvent
 from kit.events.tables import principal_states
@@ -132,7 +132,7 @@ def refusal(session: Session, principal: Principal) -> tuple[str, str] | None:
     if row.not_before is not None and issued < row.not_before:
         return ISSUED_BEFORE_DEACTIVATION
     if issued <= row.roles_at:
-        today = utcnow().date()
+        today = dates.today()
         held = {_role(g) for g in map(Grant.from_claim, row.roles) if g.in_force(today)}
         if any(_role(g) not in held for g in principal.grants_on(today)):
             return ROLE_WITHDRAWN
