@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_smorest import Blueprint
 
+from kit import dates
 from kit.app import database, principal
 from services.identity.domain import org
 from services.identity.models import User
@@ -21,7 +21,7 @@ blueprint = Blueprint("me", __name__, description="The signed-in caller")
 def me() -> dict[str, Any]:
     """The caller's identity, unit, roles in force and effective permissions."""
     caller = principal()
-    today = date.today()
+    today = dates.today()  # Viet Nam's day, as roles' periods are
     grants = caller.grants_on(today)
     permissions = [
         {"action": action, "scope": g.scope, "scope_id": g.scope_id}

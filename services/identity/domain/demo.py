@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
+from kit import dates
 from kit.auth import Grant, Principal
 from services.identity.domain import users
 
@@ -34,7 +35,7 @@ ACCOUNTS = [
 
 def seed(session: Session, year: int | None = None) -> int:
     """Create the demo accounts that do not exist yet; return how many were created."""
-    year = year or date.today().year
+    year = year or dates.this_year()  # Viet Nam's: a region's year starts in Ha Noi
     created = 0
     for username, name, unit, role, scope, scope_id in ACCOUNTS:
         if users.find_by_username(session, username) is not None:

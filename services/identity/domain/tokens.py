@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kit import auth
+from kit import auth, dates
 from kit.db import Database, utcnow
 from services.identity.domain import audit, clients, keys, lockout, passwords, users
 from services.identity.models import ApiClient, RefreshToken, RevokedAccessToken, User
@@ -105,7 +105,7 @@ def access_token_for(session: Session, user: User, on: date | None = None) -> st
         unit=user.unit_id,
         name=user.full_name,
         username=user.username,
-        roles=[g.as_claim() for g in users.grants_of(user, on or utcnow().date())],
+        roles=[g.as_claim() for g in users.grants_of(user, on or dates.today())],
     )
     return _sign(session, claims)
 
