@@ -11,12 +11,12 @@ criteria's ``/criteria/covenants`` (services/criteria/api/covenants.py).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from kit import dates
 from web import data, labels
 from web.api import ApiError, Invalid, client
 from web.formatting import sort_names
@@ -34,7 +34,7 @@ def _year() -> int:
     text = (request.args.get("year") or request.form.get("year") or "").strip()
     if text.isdigit() and 2000 <= int(text) <= 2100:
         return int(text)
-    return date.today().year
+    return dates.this_year()
 
 
 def regions_of(year: int) -> list[dict[str, Any]]:

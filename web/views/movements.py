@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from kit import dates
 from web import data, labels
 from web.api import ApiError, Invalid, client
 from web.formatting import sort_names
@@ -50,7 +51,7 @@ FIELDS = (
 
 
 def _today() -> str:
-    return date.today().isoformat()
+    return dates.today().isoformat()
 
 
 def _iso_day(text: str | None) -> str | None:
@@ -130,7 +131,7 @@ def _form_page(values: dict[str, Any], errors: dict[str, str], status: int) -> t
 @blueprint.get("/movements/new")
 def new_movement() -> tuple[str, int]:
     user = require_user()
-    year = date.today().year
+    year = dates.this_year()
     values = {
         "kind": "regular",
         "launching_level": "ministry",

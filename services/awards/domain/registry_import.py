@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from kit import text
+from kit import dates, text
 from kit.db import utcnow
 from kit.errors import Invalid, NotFound, Text
 from services.awards.domain import packs
@@ -54,7 +54,7 @@ AWARD_KEYS = ("recipient", "award", "year", "decision", "decided_on", "revoked")
 
 
 def scales(session: Session) -> dict[str, list[str]]:
-    pack = packs.pack_on(session, date.today())
+    pack = packs.pack_on(session, dates.today())
     document = pack.document if pack else json.loads(SAMPLE.read_text("utf-8"))
     return document["scales"]
 
