@@ -440,6 +440,10 @@ def test_the_region_lead_runs_an_acclamation(tabs: dict[str, Tab], platform: Web
     page = lead.page
     page.goto("/awards/acclamations/new")
     lead.sign_in("kv.dbbb", PASSWORD)
+    # Back on the form after signing in (else say where she is, and what that page says).
+    assert page.url.endswith("/awards/acclamations/new"), (
+        f"{page.url}: {page.locator('main').inner_text()[:300]}"
+    )
     assert page.locator("#region").input_value() == REGION
     page.locator("#award").select_option("CO_NGANH")
     page.locator("#candidate_unit").select_option(UNIT)
