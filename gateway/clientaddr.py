@@ -14,6 +14,7 @@ trust (kit.clientaddr, ``THIDUA_TRUSTED_PROXIES``), such as this gateway.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -32,7 +33,7 @@ def client_address(peer: str | None, forwarded_for: Iterable[str], trusted_proxi
     there are fewer (a proxy that did not add one); an entry that is not an address means a
     proxy was misconfigured, and then the peer is used, never the untrusted text.
     """
-    fallback = normalised(peer or "") or (peer or "unknown")
+    fallback = _spelled(peer) if peer else "unknown"
     if trusted_proxies <= 0:
         return fallback
     entries = [entry for value in forwarded_for for entry in value.split(",") if entry.strip()]
@@ -42,6 +43,14 @@ def client_address(peer: str | None, forwarded_for: Iterable[str], trusted_proxi
     return normalised(chosen) or fallback
 
 
+@functools.lru_cache(maxsize=4096)
+def _spelled(peer: str) -> str:
+    """The socket peer's one spelling (or the peer as given, if it is no address), remembered
+    per peer: parsing the same address again on every request was most of this module's cost."""
+    return normalised(peer) or peer
+
+
+@functools.lru_cache(maxsize=4096)
 def limit_key(address: str) -> str:
     """What the per-address limits count: the address itself, or its /64 for IPv6."""
     try:
