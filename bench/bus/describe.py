@@ -19,6 +19,7 @@ from kit.events.relay import BatchedWrites
 RELAY_IDLE_WAIT_S = 0.1  # kit.events.relay.Relay.run's default, which the CLI uses
 LOCAL_BUS_POLL_S = 0.05  # kit.events.bus.connect's polling_interval for local://
 RELAY_TARGET_PER_S = 5000  # issue 14: the relay with confirms, on RabbitMQ
+CONSUMER_TARGET_PER_S = 2000  # issue 14: the consumer on PostgreSQL, the probe's effect
 FLUSH_KIB = BatchedWrites.FLUSH_BYTES // 1024
 
 
@@ -65,7 +66,8 @@ def _conditions(results: Sequence[StackResult], plan: Plan) -> list[str]:
         f"--prefetch {plan.prefetch}`) started to drain them; timed from its first effect to "
         "its last, so start-up is excluded. It handles the messages in batches, one database "
         "transaction a batch (inbox rows and effects; `consume`'s default batch size, at most "
-        "the prefetch), acknowledged after the commit.",
+        "the prefetch), acknowledged after the commit. The sink's effect is one row per event, "
+        "one INSERT the handler executes in the batch's transaction.",
         f"End-to-end latency: the platform's relay (`python -m bench.bus.service_cli benchsource"
         f" relay --batch-size {plan.batch_size}`) and consumer (`... benchsink consume "
         f"--prefetch {plan.prefetch}`) run as separate processes; the benchmark process commits "
@@ -76,11 +78,13 @@ def _conditions(results: Sequence[StackResult], plan: Plan) -> list[str]:
         f"{plan.warmup_events} warm-up events go through first and are not counted (they absorb "
         "process start-up).",
         "Publisher confirms on RabbitMQ, per batch: the relay publishes the whole batch on one "
-        "channel in confirm mode without waiting (py-amqp's frames collected into writes of "
-        f"about {FLUSH_KIB} KiB), then reads the broker's `basic.ack`s (delivery tags, "
-        "`multiple` honoured) until every event of the batch is acked, and only then marks "
-        "the rows published; a `basic.nack`, a missing confirm or a lost connection fails the "
-        "round and marks nothing. Messages are persistent (delivery mode 2) and mandatory; "
+        "channel in confirm mode without waiting (each publish's frames built by the relay, "
+        f"byte for byte py-amqp's, collected into writes of about {FLUSH_KIB} KiB), sends the "
+        "rows' UPDATE while the broker confirms, then reads the broker's `basic.ack`s "
+        "(delivery tags, `multiple` honoured) until every event of the batch is acked, and "
+        "only then commits, which marks the rows published; a `basic.nack`, a missing confirm "
+        "or a lost connection fails the round, rolls back and marks nothing. "
+        "Messages are persistent (delivery mode 2) and mandatory; "
         "the queue is a quorum queue (its Raft log is written to disk before the ack). The "
         "local bus has no confirms: a publish has written its file when it returns.",
         "The embedded bus writes one file per message and renames it into place, without fsync; "
@@ -210,6 +214,26 @@ def _target_reading(results: Sequence[StackResult]) -> str | None:
     return sentence
 
 
+def _consumer_target_reading(results: Sequence[StackResult]) -> str | None:
+    """Pass or fail of the consumer on PostgreSQL against the issue's line."""
+    infra = next((r for r in results if r.name == "infra"), None)
+    if infra is None:
+        return None
+    rate = infra.drain.per_second
+    verdict = "**PASS**" if rate >= CONSUMER_TARGET_PER_S else "**FAIL**"
+    sentence = (
+        f"**Target: at least {CONSUMER_TARGET_PER_S:,} events/s for the consumer on "
+        f"PostgreSQL**: {verdict}, {rate:,.0f} events/s, {rate / CONSUMER_TARGET_PER_S:.2f}× "
+        "the target."
+    )
+    if rate < CONSUMER_TARGET_PER_S:
+        sentence += (
+            f" CPU during the run: {infra.cpu}; a miss on a busy machine is to be re-taken in "
+            "a quiet window before it is read as the consumer's."
+        )
+    return sentence
+
+
 def _batch_size_reading(r: StackResult) -> str | None:
     if len(r.throughputs) < 2:
         return None
@@ -239,6 +263,9 @@ def _throughput_reading(results: Sequence[StackResult]) -> list[str]:
     target = _target_reading(results)
     if target:
         paragraphs.append(target)
+    consumer_target = _consumer_target_reading(results)
+    if consumer_target:
+        paragraphs.append(consumer_target)
     paragraphs.extend(p for r in results if (p := _batch_size_reading(r)))
     if len(results) == 2:
         fast, slow = sorted(results, key=lambda r: -r.throughput.per_second)
