@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from kit import dates
 from kit.db import Database
 from services.awards.service import SERVICE as AWARDS
 from services.criteria.service import SERVICE as CRITERIA
@@ -67,7 +68,7 @@ class Platform:
         """The data a service starts with: identity's reference data and demo accounts."""
         if name == "identity":
             with db.transaction() as session:
-                reference.load(session, last_year=2027)
+                reference.load(session, last_year=dates.this_year() + 1)
                 demo.seed(session)
 
     def gateway_env(self) -> dict[str, str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import getpass
 import json
-from datetime import date
 
 import click
 
+from kit import dates
 from kit.config import Settings
 from kit.db import Database
 from kit.errors import Error, localise
@@ -112,7 +112,7 @@ def add_commands(cli: click.Group) -> None:
                     "system_admin",
                     "national",
                     None,
-                    date.today(),
+                    dates.today(),
                     None,
                 )
         except Error as problem:  # said in Vietnamese, like the platform's answers by default

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from kit import dates
 from kit.app import database, principal
 from kit.errors import Invalid, NotFound
 from kit.policy import require, require_somewhere
@@ -33,7 +34,7 @@ blueprint = Blueprint(
 
 
 def _today() -> date:
-    return date.today()
+    return dates.today()  # Viet Nam's day, as roles and regions are dated
 
 
 def _unit_or_404(session: Any, unit_id: str) -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from kit import dates
 from services.identity.domain import org, regions
 from services.identity.models import OrgUnit, Region
 
@@ -187,4 +188,4 @@ def load_regions(session: Session, last_year: int) -> None:
 def load(session: Session, last_year: int | None = None) -> None:
     load_organisations(session)
     session.flush()
-    load_regions(session, last_year or date.today().year + 1)
+    load_regions(session, last_year or dates.this_year() + 1)

@@ -49,7 +49,7 @@ from contracts.identity import (
     UserUpdated,
 )
 from contracts.roles import ROLE_SCOPES, ROLES
-from kit import principals
+from kit import dates, principals
 from kit.auth import Grant, Principal
 from kit.db import utcnow
 from kit.errors import Conflict, Error, Forbidden, Invalid, NotFound, Text
@@ -75,7 +75,8 @@ SCOPES = ("national", "unit", "region")
 
 
 def today() -> date:
-    return utcnow().date()
+    """Viet Nam's day: roles and units are dated in the sector's calendar (kit.dates)."""
+    return dates.today()
 
 
 # -- problems ------------------------------------------------------------------------------
