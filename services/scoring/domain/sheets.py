@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, raiseload
+from sqlalchemy.orm import Session, defer, raiseload
 
 import scoringrules
 from kit.errors import Invalid, NotFound
@@ -109,12 +109,13 @@ def submit(session: Session, actor: str, sheet: Sheet, round_: Round) -> Sheet:
 
 def _locked(session: Session, round_: Round, sheet_ids: Sequence[str]) -> list[Sheet]:
     """The round's sheets named, read fresh and locked FOR UPDATE in id order (their entries
-    not loaded); 404 when one is not in the round."""
+    not loaded, their stored result only if asked for: a few kilobytes of JSON a sheet that no
+    bulk step reads); 404 when one is not in the round."""
     found = list(
         session.execute(
             select(Sheet)
             .where(Sheet.id.in_(sorted(set(sheet_ids))), Sheet.round_id == round_.id)
-            .options(raiseload(Sheet.entries))
+            .options(raiseload(Sheet.entries), defer(Sheet.result))
             .order_by(Sheet.id)
             .with_for_update()
             .execution_options(populate_existing=True)
