@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from contracts.identity import UserCreated, UserDeactivated, UserReactivated, UserRolesChanged
 from contracts.identity import UserUpdated as UserUpdatedNews
 from contracts.roles import COUNCIL_MEMBER, REGION, REGION_LEAD, UNIT, UNIT_ADMIN, UNIT_OFFICER
-from kit.db import utcnow
+from kit import dates
 from kit.events import CloudEvent
 from services.notify.models import Person, RegionCopy, UnitCopy
 
@@ -71,7 +71,7 @@ def holds(
 ) -> bool:
     """Whether the person holds one of ``roles`` today (in ``scope``/``scope_id`` if given)."""
     wanted = set(roles)
-    today = utcnow().date()
+    today = dates.today()  # roles are dated in Viet Nam's calendar
     return any(
         grant["role"] in wanted
         and (scope is None or grant["scope"] == scope)
