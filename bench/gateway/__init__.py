@@ -487,10 +487,12 @@ def describe(result: Result, plan: Plan) -> Section:
         ),
         "What the gateway still does per request, on top of the service's own work: its "
         "asyncio front reads the request and hands it to a thread (the same front as the "
-        "service's, so that cost is paid twice), the Flask app checks the limits and the token "
-        "(a verified token is remembered until it expires, so a client's next requests cost a "
-        "lookup, not a signature check), and the request goes to criteria on a kept-alive "
-        "connection through the gateway's own small HTTP client (docs/decisions/0013). At more "
+        "service's, so that cost is paid twice), the Flask app with `kit.web`'s hooks (request "
+        "context, routing, request id, metrics, the log line: about half of the app's time for "
+        "a forwarded GET) checks the limits and the token (a verified token is remembered until "
+        "it expires, so a client's next requests cost a lookup, not a signature check), and the "
+        "request goes to criteria on a kept-alive connection through the gateway's own small "
+        "HTTP client (docs/decisions/0013, with its addendum on where the time goes). At more "
         "than one at a time the gateway, criteria and the load generator share the machine's "
         "cores, so the ratio also measures who waits for a core.",
         f"With a token the gateway serves {ratio:.0%} of the requests per second it serves "
