@@ -85,7 +85,12 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # Wakes the relay when the transaction commits (nothing is sent if it rolls back).
         session.info[WAKE_PENDING] = True
-    session.execute(insert(outbox), rows)
+    if len(rows) == 1:
+        session.execute(insert(outbox).values(rows[0]))
+    else:
+        # RETURNING makes SQLAlchemy send one INSERT … VALUES (…), (…) ("insertmanyvalues"),
+        # rows in the given order, instead of a statement per row.
+        session.execute(insert(outbox).returning(outbox.c.id), rows)
 
 
 def emit(
