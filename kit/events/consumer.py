@@ -575,6 +575,7 @@ class Consumer:
         Off the broker meanwhile: reconnecting would only have the batch delivered again and
         put back again, each time counted against a quorum queue's delivery limit."""
         while not stop.wait(backoff):
+            heartbeat.beat()  # waiting on purpose is not hanging (its /livez)
             backoff = min(backoff * 2, max_backoff)
             try:
                 self.db.ping()
