@@ -182,10 +182,12 @@ def _latency_table(results: Sequence[StackResult]) -> Table:
             "mean published → handled",
         ],
         rows,
-        caption="The last two columns split the mean where the relay marked each event's batch "
-        "published (after the whole batch was confirmed); they add up to the mean. The second "
-        "can come out negative when a consumer handles a batch's first events before the "
-        "relay has finished publishing, and marked, the rest of it.",
+        caption="The last two columns split the mean at each event's `published_at`, the time "
+        "of its batch's mark UPDATE, which the relay sends once the batch is written to the "
+        "broker and commits after the batch's confirms (so the wait for the confirms falls in "
+        "the second column); they add up to the mean. The second can come out negative when a "
+        "consumer handles a batch's first events before the relay has finished publishing the "
+        "rest of it.",
     )
 
 
