@@ -26,8 +26,13 @@ RESULTS = ("kết quả của đợt", "results of round")
 EVIDENCE = ("minh chứng", "evidence")
 
 
-def readable_sheet(session: Session, sheet_id: str) -> tuple[Sheet, Round]:
-    sheet = session.get(Sheet, sheet_id)
+def readable_sheet(session: Session, sheet_id: str, *, lock: bool = False) -> tuple[Sheet, Round]:
+    """The sheet and its round, 404 if the caller may not see it. ``lock`` takes the sheet's
+    row for the transaction (FOR UPDATE on PostgreSQL; SQLite has one writer already)."""
+    if lock:
+        sheet = session.get(Sheet, sheet_id, with_for_update=True, populate_existing=True)
+    else:
+        sheet = session.get(Sheet, sheet_id)
     if sheet is None:
         raise NotFound(SHEET, sheet_id)
     round_ = session.get(Round, sheet.round_id)
@@ -39,8 +44,11 @@ def readable_sheet(session: Session, sheet_id: str) -> tuple[Sheet, Round]:
 
 def writable_sheet(session: Session, sheet_id: str, action: str) -> tuple[Sheet, Round]:
     """The sheet for ``action`` (self_assess, review, appraise): 404 if the caller may not
-    see it, 403 if it may see but not do this."""
-    sheet, round_ = readable_sheet(session, sheet_id)
+    see it, 403 if it may see but not do this. The sheet's row is locked before its ETag and
+    status are checked: two requests sent with the same If-Match (a double click) then take
+    turns, and the second finds the sheet changed (412) instead of writing the same revision
+    again beside the first."""
+    sheet, round_ = readable_sheet(session, sheet_id, lock=True)
     if not allows(principal(), "sheet.read", target(sheet)):
         raise NotFound(SHEET, sheet_id)
     require(principal(), f"sheet.{action}", target(sheet), visible=True)

@@ -4,6 +4,7 @@ computation checked against the worked example. Both stacks."""
 from __future__ import annotations
 
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -354,6 +355,55 @@ def test_phases_only_move_forward_one_step(scoring: Scoring) -> None:
         f"/rounds/{round_id}/phase", headers=HANOI, json={"to": "self_assessment"}
     )
     assert refused.status_code == 403
+
+
+def test_a_double_click_on_submit_submits_once(
+    scoring: Scoring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two submissions sent with the same If-Match take turns on the sheet: the first is
+    held inside its transaction until the second has been sent; the second then finds the
+    sheet submitted (412), and the sheet has one history row and one event of it."""
+    from services.scoring.domain import sheets
+
+    round_id = open_round(scoring)
+    scoring.phase(round_id, "self_assessment")
+    sheet = fill(scoring, scoring.sheet_of(round_id, "stp-01", HANOI), HANOI)
+    inside, go_on = threading.Event(), threading.Event()
+    submit = sheets.submit
+
+    def held_submit(*args: object) -> object:
+        if not inside.is_set():
+            inside.set()
+            go_on.wait(10)
+        return submit(*args)
+
+    monkeypatch.setattr(sheets, "submit", held_submit)
+    answers: list[int] = []
+
+    def post() -> None:
+        response = scoring.client.post(
+            f"/sheets/{sheet['id']}/submit", headers={**HANOI, "If-Match": sheet["etag"]}
+        )
+        answers.append(response.status_code)
+
+    first = threading.Thread(target=post)
+    first.start()
+    assert inside.wait(10)
+    second = threading.Thread(target=post)
+    second.start()
+    second.join(1)  # it waits for the first's lock (without it, it would be done by now)
+    go_on.set()
+    first.join(10)
+    second.join(10)
+    assert sorted(answers) == [202, 412]
+    with scoring.app.app_context(), database().read() as session:
+        submitted = session.execute(
+            select(outbox.c.id).where(
+                outbox.c.type == "scoring.sheet.submitted",
+                outbox.c.subject == f"sheet/{sheet['id']}",
+            )
+        ).all()
+    assert len(submitted) == 1
 
 
 def test_moving_a_round_to_an_amendment_recomputes_submitted_sheets(scoring: Scoring) -> None:
