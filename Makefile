@@ -63,7 +63,7 @@ prune: install ## Archive old published events and expire Idempotency-Keys in ev
 # and the fuzzer, then identity's tests (which even the two out: 27 and 20 minutes without
 # them); the first takes the rest (mostly one core and the databases). The second's output
 # follows the first's. Both must pass. SIDE lists the second's tests.
-SIDE := tests/web tests/campaign tests/test_fuzz.py tests/test_platform.py services/identity/tests
+SIDE := tests/web tests/campaign tests/test_fuzz.py tests/test_platform.py services/identity/tests services/awards/tests/test_decisions.py
 test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unless CI=true)
 	@mkdir -p var
 	@$(BIN)/pytest -p no:cacheprovider $(SIDE) > var/test-side.log 2>&1 & side=$$!; \

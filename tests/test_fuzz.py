@@ -86,7 +86,7 @@ UNIT = "stp-01"  # the unit officer's unit: Sở Tư pháp thành phố Hà Nộ
 YEAR = 2026  # the year of the demo accounts' roles, the regions and the scoring round
 
 # Random examples per operation (on top of the document's examples and the coverage cases).
-MAX_EXAMPLES = {"embedded": 10, "infra": 3}
+MAX_EXAMPLES = {"embedded": 6, "infra": 2}
 SEED = 20260008
 
 CHECKS = (
