@@ -77,11 +77,18 @@ def make_cli(service: Service) -> click.Group:
         with bus.connect(settings.bus_url) as connection:
             connection.ensure_connection(max_retries=3)
             queue = bus.declare(
-                connection, bus.Topology(settings.bus_prefix), service.name, service.subscriptions
+                connection,
+                bus.Topology(settings.bus_prefix),
+                service.name,
+                service.subscriptions,
+                retired=service.retired_subscriptions,
             )
+        subscribed = service.subscriptions
+        retired = ", ".join(p for p in service.retired_subscriptions if p not in subscribed)
         click.echo(
             f"{service.name}: exchanges declared"
             + (f", queue {queue.name} bound" if queue else ", consumes nothing")
+            + (f", no longer bound to {retired}" if queue and retired else "")
         )
 
     @cli.command(help="Publish committed outbox events to the broker until stopped.")

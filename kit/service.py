@@ -30,6 +30,8 @@ class Service:
     kit.policy): its app checks these in its requests, and building the descriptor makes the
     process check them outside requests too (commands, scripts).
 
+    ``retired_subscriptions`` are patterns it no longer consumes, unbound by ``bus setup``.
+
     ``settings`` is the class of its settings: ``kit.config.Settings``, or a subclass that adds
     the service's own (read with the kit's by ``from_env``, once, as the app or command starts).
     """
@@ -47,6 +49,10 @@ class Service:
     on_app: Callable[..., None] | None = None
     actions: Actions = field(default_factory=Actions)
     settings: type[Settings] = Settings
+    # Patterns an earlier release subscribed to and this one does not: ``bus setup`` unbinds
+    # them from the queue (declaring never removes a binding). Kept for as long as a cluster
+    # may be upgraded from such a release.
+    retired_subscriptions: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         adopt(self.actions)

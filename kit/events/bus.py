@@ -109,12 +109,21 @@ def read_ahead(connection: Connection) -> None:
 
 
 def declare(
-    connection: Connection, topology: Topology, service: str, patterns: Iterable[str]
+    connection: Connection,
+    topology: Topology,
+    service: str,
+    patterns: Iterable[str],
+    retired: Iterable[str] = (),
 ) -> Queue | None:
     """Declare the exchanges and, for a service that consumes, its queue and dead letters.
 
     Idempotent. ``setup`` runs it before anything starts, and every relay and consumer again
     at start, so no event is published before the queues that should receive it exist.
+
+    Declaring only ever adds bindings, so a pattern an older release subscribed to stays
+    bound, and the broker keeps delivering what nobody handles any more. ``retired`` names
+    such patterns (``Service.retired_subscriptions``): each is unbound from the service's
+    queue, unless it is a current pattern too. Unbinding what is not bound changes nothing.
     """
     channel = connection.default_channel
     for exchange in (topology.events, topology.retry, topology.dead):
@@ -125,6 +134,9 @@ def declare(
     queue = topology.service_queue(service, patterns)(channel)
     queue.declare()
     topology.dead_letter_queue(service)(channel).declare()
+    for pattern in retired:
+        if pattern not in patterns:
+            queue.unbind_from(topology.events, routing_key=pattern)
     return queue
 
 

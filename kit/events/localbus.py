@@ -138,6 +138,35 @@ class Channel(filesystem.Channel):
         # Called for unacked messages when a channel closes: put each back where it was.
         self._release(message.delivery_tag, requeue=True)
 
+    def queue_unbind(
+        self,
+        queue: str,
+        exchange: str | None = None,
+        routing_key: str = "",
+        arguments: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """Remove the binding from the exchange's file too: the base class forgets it only in
+        this process's memory, so every other process (and the next start) kept routing by
+        it."""
+        super().queue_unbind(queue, exchange, routing_key, arguments, **kwargs)
+        if exchange is None:
+            return
+        path = self._exchange_file(exchange)
+        if not path.exists():
+            return
+        with path.open("rb+", buffering=0) as f:
+            filesystem.lock(f, filesystem.LOCK_EX)
+            try:
+                rows = [filesystem.exchange_queue_t(*row) for row in loads(f.read().decode())]
+                kept = [row for row in rows if (row.routing_key, row.queue) != (routing_key, queue)]
+                if kept != rows:
+                    f.seek(0)
+                    f.truncate()
+                    f.write(dumps(kept).encode())
+            finally:
+                filesystem.unlock(f)
+
     def _size(self, queue: str) -> int:
         wanted = f"{queue}.msg"
         return sum(1 for n in os.listdir(self.data_folder_in) if n.partition(".")[2] == wanted)

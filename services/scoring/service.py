@@ -23,6 +23,9 @@ SERVICE = Service(
         results.blueprint,
     ],
     subscriptions=events.SUBSCRIPTIONS,
+    # Two releases ago the workers took every submission as a job (docs/operations.md,
+    # "Upgrades"); the binding is removed by `bus setup`.
+    retired_subscriptions=("scoring.sheet.submitted",),
     settings=ScoringSettings,
     actions=ACTIONS,
 )
