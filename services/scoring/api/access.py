@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from kit.app import principal
 from kit.errors import NotFound
 from kit.policy import Target, allows, require
+from services.scoring.domain import lifecycle
 from services.scoring.models import Round, Sheet
 
 
@@ -28,11 +29,8 @@ EVIDENCE = ("minh chứng", "evidence")
 
 def readable_sheet(session: Session, sheet_id: str, *, lock: bool = False) -> tuple[Sheet, Round]:
     """The sheet and its round, 404 if the caller may not see it. ``lock`` takes the sheet's
-    row for the transaction (FOR UPDATE on PostgreSQL; SQLite has one writer already)."""
-    if lock:
-        sheet = session.get(Sheet, sheet_id, with_for_update=True, populate_existing=True)
-    else:
-        sheet = session.get(Sheet, sheet_id)
+    row for the transaction first (``lifecycle.lock``)."""
+    sheet = lifecycle.lock(session, sheet_id) if lock else session.get(Sheet, sheet_id)
     if sheet is None:
         raise NotFound(SHEET, sheet_id)
     round_ = session.get(Round, sheet.round_id)
