@@ -16,7 +16,7 @@ import io
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
@@ -28,7 +28,7 @@ from kit.errors import Error, Unavailable
 from kit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from kit.problems import error_response, prefers_vietnamese, problem_response
 
-__all__ = ["ChunkedBodyLimit", "http_problem", "install", "mebibytes"]
+__all__ = ["ChunkedBodyLimit", "finish", "http_problem", "install", "mebibytes"]
 
 log = logging.getLogger(__name__)
 
@@ -150,31 +150,62 @@ def _begin_request() -> None:
         raise RequestEntityTooLarge()
 
 
-def _finish_request(response: Response) -> Response:
-    response.headers["X-Request-ID"] = g.get("request_id", "")
+def finish(
+    response: Response,
+    *,
+    name: str,
+    method: str,
+    path: str,
+    route: str,
+    request_id: str,
+    started: float | None,
+    credentials: bool,
+    log_extra: Mapping[str, Any],
+) -> Response:
+    """The conventions every answer gets (its headers, the request metrics, the log line),
+    from plain values rather than Flask's ``request`` and ``g``, so that an answer made
+    outside Flask (the gateway's fast path) gets them from this same code.
+
+    ``started`` is the request's ``perf_counter()`` at its start (None: unknown, counted as
+    now); ``credentials``: the request carried an ``Authorization`` header.
+    """
+    response.headers["X-Request-ID"] = request_id
     # Browsers take the declared type and never guess one (an upload read as HTML).
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if request.headers.get("Authorization"):
+    if credentials:
         # An answer to one caller's credentials is for that caller: no cache may keep it.
         response.headers["Cache-Control"] = "no-store"
-    route = request.url_rule.rule if request.url_rule else "unmatched"
-    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-    name = current_app.config["THIDUA_NAME"]
-    HTTP_REQUESTS.labels(name, request.method, route, str(response.status_code)).inc()
-    HTTP_LATENCY.labels(name, request.method, route).observe(elapsed)
+    elapsed = time.perf_counter() - (time.perf_counter() if started is None else started)
+    HTTP_REQUESTS.labels(name, method, route, str(response.status_code)).inc()
+    HTTP_LATENCY.labels(name, method, route).observe(elapsed)
     if route not in QUIET_ROUTES:
         log.info(
             "request",
             extra={
-                "method": request.method,
-                "path": request.path,
+                "method": method,
+                "path": path,
                 "route": route,
                 "status": response.status_code,
                 "duration_ms": round(elapsed * 1000, 2),
-                **g.get("log_extra", {}),
+                **log_extra,
             },
         )
     return response
+
+
+def _finish_request(response: Response) -> Response:
+    """``after_request``: ``finish`` with the current request's values."""
+    return finish(
+        response,
+        name=current_app.config["THIDUA_NAME"],
+        method=request.method,
+        path=request.path,
+        route=request.url_rule.rule if request.url_rule else "unmatched",
+        request_id=g.get("request_id", ""),
+        started=g.get("started"),
+        credentials=bool(request.headers.get("Authorization")),
+        log_extra=g.get("log_extra", {}),
+    )
 
 
 def _end_request(_: BaseException | None) -> None:
