@@ -15,17 +15,33 @@ caller sends can make the gateway do unbounded work:
 
 An unknown route gets its 404/405 at once; an unknown service counts against the address
 limit, then gets its 404 from the view, without a token check: there is nothing to protect.
+
+The gateway's fast path (gateway.fastpath) makes the same checks in the same order with
+``admit_remembered``, which refuses nothing: where a check would refuse, or need more than a
+remembered token, it leaves the request to the Flask app and ``admit``. A hit it counted is
+not counted again: it marks the request's environ (``ADDRESS_COUNTED``), and it never counts
+the per-client hit of a request it then leaves.
 """
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, request
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask import Request, Response, current_app, g, request
 
 from gateway import auth, clientaddr
 from gateway.ratelimit import ADDRESS, CLIENT, TOKEN
+from kit.auth import KeysUnavailable, Principal, bearer_token
+from kit.policy import missing_scope
+
+if TYPE_CHECKING:
+    from gateway.app import Gateway
 
 UNLIMITED_BLUEPRINTS = frozenset({"ops"})
 PROXY_ENDPOINT = "proxy.forward"
+# In the WSGI environ: this request's per-address hit is counted already (by the fast path).
+ADDRESS_COUNTED = "gateway.address_counted"
 
 
 def admit() -> Response | None:
@@ -46,7 +62,7 @@ def admit() -> Response | None:
         refused := gateway.limits.check(TOKEN, key)
     ):
         return refused
-    if refused := gateway.limits.check(ADDRESS, key):
+    if not request.environ.get(ADDRESS_COUNTED) and (refused := gateway.limits.check(ADDRESS, key)):
         return refused
     if auth.is_public(service, request.method, path):
         return None
@@ -54,6 +70,45 @@ def admit() -> Response | None:
     if isinstance(principal, Response):
         return principal
     g.principal = principal
-    if refused := gateway.limits.check(CLIENT, f"{principal.kind}:{principal.subject}"):
+    if refused := gateway.limits.check(CLIENT, _client_key(principal)):
         return refused
     return auth.check_scope(principal, service, request.method, path)
+
+
+def _client_key(principal: Principal) -> str:
+    """What the per-client limit counts: the verified caller, whatever its address."""
+    return f"{principal.kind}:{principal.subject}"
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A request ``admit_remembered`` lets through: its client's address and what its log
+    line says of it, as ``admit`` would have put in ``g.log_extra``."""
+
+    address: str
+    log_extra: dict[str, Any]
+
+
+def admit_remembered(gateway: Gateway, req: Request, service: str, path: str) -> Admitted | None:
+    """``admit``'s checks for a request to a known ``service`` (``path`` inside it) outside
+    Flask, for the fast path: None leaves the request to the Flask app, which decides again."""
+    method = req.method
+    if auth.is_token_endpoint(service, method, path):
+        return None  # its own limit comes first, and it is a POST: never the fast path's
+    address = clientaddr.of_request(req, gateway.settings.trusted_proxies)
+    if gateway.limits.retry_after(ADDRESS, clientaddr.limit_key(address)) is not None:
+        return None  # nothing counted: admit refuses it with its 429
+    req.environ[ADDRESS_COUNTED] = True
+    if auth.is_public(service, method, path):
+        return Admitted(address, {"client": address})
+    token = bearer_token(req.headers.get("Authorization"))
+    try:
+        principal = None if token is None else gateway.tokens.remembered(token)
+    except KeysUnavailable:
+        return None
+    # The scope before the client's hit, which a request left to admit must not have counted.
+    if principal is None or missing_scope(principal, service, method, path) is not None:
+        return None
+    if gateway.limits.retry_after(CLIENT, _client_key(principal)) is not None:
+        return None  # refused, so not counted: admit refuses it again
+    return Admitted(address, {"client": address, "subject": principal.subject})

@@ -5,7 +5,9 @@ installs the same HTTP conventions (kit.web) so clients see the same outside: an
 ``X-Request-ID`` on every answer, problem+json for every 4xx and 5xx it produces itself, JSON
 logs carrying the request id, the body size limit, and metrics labelled ``service="gateway"``,
 served on a port of their own (``GATEWAY_METRICS_PORT``), not the public one. Before
-forwarding it checks rate limits and the bearer token (gateway.admission).
+forwarding it checks rate limits and the bearer token (gateway.admission). A forwarded GET or
+HEAD with a token it remembers is answered before Flask, by the same functions
+(gateway.fastpath).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from flask import Flask, request
 from gateway import admission, docs_page, openapi, ops, proxy
 from gateway.auth import VerifiedTokens, jwks_fetcher
 from gateway.config import Settings
+from gateway.fastpath import FastPath
 from gateway.metrics import MetricsServer, serve
 from gateway.ratelimit import ADDRESS, CLIENT, TOKEN, RateLimits, open_storage
 from gateway.upstreams import Upstream, connect, new_session
@@ -93,4 +96,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.before_request(admission.admit)  # after kit.web's, which sets the request id
     for module in (ops, proxy, openapi, docs_page):
         app.register_blueprint(module.blueprint)
+    # Forwarded reads with a remembered token are answered before Flask (gateway.fastpath).
+    app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -167,8 +167,9 @@ class VerifiedTokens:
         self._entries: OrderedDict[str, _Verified] = OrderedDict()
         self._lock = threading.Lock()
 
-    def verify(self, token: str) -> Principal:
-        """The token's principal, as ``kit.auth.verify`` gives it, or InvalidToken saying why."""
+    def remembered(self, token: str) -> Principal | None:
+        """The token's principal if it is remembered and ``kit.auth.verify`` would still
+        accept it (not expired, its key still the JWKS's), else None."""
         with self._lock:
             entry = self._entries.get(token)
             if entry is not None:
@@ -179,18 +180,24 @@ class VerifiedTokens:
             and self.keys.key(entry.kid) is entry.key
         ):
             return entry.principal
+        return None
+
+    def verify(self, token: str) -> Principal:
+        """The token's principal, as ``kit.auth.verify`` gives it, or InvalidToken saying why."""
+        principal = self.remembered(token)
+        if principal is not None:
+            return principal
         used = _KeyUsed(self.keys)
         try:
             principal = verify(token, used, issuer=self.issuer, audience=self.audience)
         except InvalidToken:
-            if entry is not None:
-                self._forget(token)
+            self._forget(token)  # a remembered token whose key was withdrawn
             raise
         if self.size > 0 and used.kid is not None:
             valid_until = principal.expires_at.timestamp() + LEEWAY_SECONDS
-            remembered = _Verified(principal, used.kid, used.public_key, valid_until)
+            entry = _Verified(principal, used.kid, used.public_key, valid_until)
             with self._lock:
-                self._entries[token] = remembered
+                self._entries[token] = entry
                 self._entries.move_to_end(token)
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)

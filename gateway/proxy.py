@@ -25,7 +25,8 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import MethodNotAllowed
 
 from gateway import clientaddr
-from gateway.http1 import TIMEOUT, UNAVAILABLE, UpstreamFailure
+from gateway.config import Settings
+from gateway.http1 import TIMEOUT, UNAVAILABLE, Reply, UpstreamFailure
 from gateway.metrics import UPSTREAM_ERRORS, UPSTREAM_LATENCY, UPSTREAM_REQUESTS
 from gateway.upstreams import Upstream
 from kit.problems import Problem, problem_response
@@ -82,14 +83,14 @@ def end_to_end(
     ]
 
 
-def upstream_path(prefix: str) -> str:
+def upstream_path(req: Request, prefix: str) -> str:
     """The path to ask the upstream for, without ``prefix``, keeping the client's
     percent-encoding (``%2F`` stays)."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+    raw = req.environ.get("RAW_URI") or req.environ.get("REQUEST_URI") or ""
     raw_path = raw.split("?", 1)[0]
     if not (raw_path == prefix or raw_path.startswith(prefix + "/")) or not raw_path:
         # No raw URI from the server (or an unusual one): re-encode the decoded path.
-        raw_path = quote(request.path, safe="/:@!$&'()*+,;=-._~")
+        raw_path = quote(req.path, safe="/:@!$&'()*+,;=-._~")
     return raw_path[len(prefix) :] or "/"
 
 
@@ -107,28 +108,34 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
     return headers
 
 
-def _request_headers(req: Request, prefix: str) -> list[tuple[str, str]]:
+def _request_headers(
+    req: Request, prefix: str, request_id: str, real_ip: str
+) -> list[tuple[str, str]]:
     environ = req.environ
     headers = end_to_end(environ_headers(environ), REQUEST_REPLACED)
     forwarded_for = req.headers.get("X-Forwarded-For")
     client = req.remote_addr or "unknown"
     headers += [
-        ("X-Request-ID", g.request_id),
+        ("X-Request-ID", request_id),
         ("X-Forwarded-For", f"{forwarded_for}, {client}" if forwarded_for else client),
         ("X-Forwarded-Proto", req.scheme),
         ("X-Forwarded-Host", req.host),
         *([("X-Forwarded-Prefix", prefix)] if prefix else []),
-        ("X-Real-IP", clientaddr.current()),
+        ("X-Real-IP", real_ip),
     ]
     return headers
 
 
+def framed_empty(environ: Mapping[str, Any]) -> bool:
+    """Whether the server framed the request's body as empty (kit.serving reads every body
+    whole and gives its length): then there is nothing to read."""
+    return environ.get("CONTENT_LENGTH") == "0" and "HTTP_TRANSFER_ENCODING" not in environ
+
+
 def _body(req: Request) -> bytes:
-    """The request's body; 413 over the limit (kit.web bounds chunked ones too). A request
-    the server framed as empty (kit.serving reads every body whole and gives its length) is
-    not read through werkzeug's stream at all."""
-    environ = req.environ
-    if environ.get("CONTENT_LENGTH") == "0" and "HTTP_TRANSFER_ENCODING" not in environ:
+    """The request's body; 413 over the limit (kit.web bounds chunked ones too). A body
+    framed as empty is not read through werkzeug's stream at all."""
+    if framed_empty(req.environ):
         return b""
     return req.get_data(cache=False)
 
@@ -145,7 +152,9 @@ def _public_location(location: str, upstream: Upstream, prefix: str) -> str:
     return prefix + location
 
 
-def _unavailable(upstream: Upstream, kind: str, error: BaseException) -> Response:
+def unavailable(upstream: Upstream, kind: str, error: BaseException) -> Response:
+    """The answer when ``upstream`` gave none (``kind``: gateway.http1's), for the current
+    request; the gateway's fast path pushes a request context to answer with it too."""
     UPSTREAM_ERRORS.labels(upstream.name, kind).inc()
     log.warning(
         "upstream %s failed: %s",
@@ -188,34 +197,60 @@ def _unavailable(upstream: Upstream, kind: str, error: BaseException) -> Respons
     )
 
 
+def api_prefix(upstream: Upstream) -> str:
+    """The part of a forwarded request's path that names its service."""
+    return f"/api/v1/{upstream.name}"
+
+
 def forward_to(upstream: Upstream, prefix: str | None = None) -> Response:
     """Send the current request to ``upstream`` and build the client's answer from its reply;
     ``prefix`` is the part of the path that names the upstream (``/api/v1/<service>``; none
     for the web application, which gets the path as it is)."""
     req = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
-    prefix = f"/api/v1/{upstream.name}" if prefix is None else prefix
+    prefix = api_prefix(upstream) if prefix is None else prefix
     g.log_extra = {**g.get("log_extra", {}), "upstream": upstream.name}  # for the log line
     settings = current_app.extensions["gateway"].settings
     body = _body(req)
-    target = upstream.target(upstream_path(prefix))
+    try:
+        reply = send(upstream, req, prefix, g.request_id, clientaddr.current(), settings, body)
+    except UpstreamFailure as failure:
+        return unavailable(upstream, failure.kind, failure)
+    return answer(upstream, reply, req.method, prefix)
+
+
+def send(
+    upstream: Upstream,
+    req: Request,
+    prefix: str,
+    request_id: str,
+    real_ip: str,
+    settings: Settings,
+    body: bytes,
+) -> Reply:
+    """Send ``req`` (with ``body``) to ``upstream`` as the gateway forwards it, the client's
+    address (gateway.clientaddr) as ``X-Real-IP``; count the answer in the upstream metrics
+    and return it, or raise UpstreamFailure. Flask's ``request`` and ``g`` are not used: the
+    gateway's fast path sends with this too."""
+    target = upstream.target(upstream_path(req, prefix))
     query = req.environ.get("QUERY_STRING", "")
     if query:
         target += "?" + query
     started = time.perf_counter()
-    try:
-        reply = upstream.pool.request(
-            req.method,
-            target,
-            _request_headers(req, prefix),
-            body,
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-        )
-    except UpstreamFailure as failure:
-        return _unavailable(upstream, failure.kind, failure)
+    reply = upstream.pool.request(
+        req.method,
+        target,
+        _request_headers(req, prefix, request_id, real_ip),
+        body,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+    )
     _upstream_latency(upstream.name).observe(time.perf_counter() - started)
     _upstream_requests(upstream.name, reply.status).inc()
+    return reply
 
+
+def answer(upstream: Upstream, reply: Reply, method: str, prefix: str) -> Response:
+    """The client's answer to a request of ``method`` from the upstream's ``reply``."""
     # Undecoded: a gzip answer stays gzip, with its Content-Encoding, for the client.
     headers = end_to_end(reply.headers, RESPONSE_REPLACED)
     for index, (name, value) in enumerate(headers):
@@ -227,7 +262,7 @@ def forward_to(upstream: Upstream, prefix: str | None = None) -> Response:
     response = Response(reply.body, status=reply.status)
     response.headers = Headers(headers)
     length = reply.header("Content-Length")
-    if length is not None and (req.method == "HEAD" or reply.status == 304):
+    if length is not None and (method == "HEAD" or reply.status == 304):
         response.headers["Content-Length"] = length
     return response
 
