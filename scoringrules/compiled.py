@@ -10,8 +10,10 @@ slot lists, the bonus and deduction items, the rank bands' floors.
 The results are those of :func:`scoringrules.score`, digit for digit, which stays the reference
 (the tests compare the two). How the compiled path keeps to it:
 
-- A sheet is accepted by quick checks that only ever say yes to a sheet the full check accepts;
-  on any doubt the full check of :mod:`scoringrules.compute` runs, so issues are its own.
+- A sheet is scored in one pass over its criteria: each scorer gives a criterion's points
+  only for inputs the full check accepts, so the pass only ever completes for a sheet the full
+  check accepts; on any doubt the full check of :mod:`scoringrules.compute` runs, so issues
+  are its own, and points then come from each scorer's ``points``.
 - Criterion points come from the scorers (half-up rounding in integers, ``round_ratio``).
 - Sums of rounded points are exact Decimal additions in a private context that traps any
   rounding; bonus, deduction and total likewise. Should a sum ever need rounding (hundreds of
@@ -105,6 +107,7 @@ class CompiledTable:
         #: The criteria's codes in document order (the order of Result.leaf_points).
         self.codes: tuple[str, ...] = tuple(criteria)
         self._by_code = {criterion.code: criterion for criterion in self.criteria}
+        self._scores = tuple((c.code, c.scorer.scores) for c in self.criteria)
         self._quantum = Decimal(f"1E-{self.places}")
         self._rounded = all(c.scorer.rounded for c in self.criteria)
         self._ceilings: dict[str, Fraction] = {}
@@ -155,30 +158,34 @@ class CompiledTable:
 
     def check_sheet(self, sheet: object) -> list[Issue]:
         """Every issue in a unit's sheet: ``scoringrules.check_sheet(document, sheet)``."""
-        if self._accepts(sheet):
+        if self._points(sheet) is not None:
             return []
         return compute._check_sheet(self.document, sheet)
 
-    def _accepts(self, sheet: object) -> bool:
-        """True only when the full check would find no issue (False sends it to that check)."""
+    def _points(self, sheet: object) -> dict[str, Decimal] | None:
+        """Each criterion's points, in one pass, only when the full check would find no issue
+        in the sheet (None sends it to that check)."""
         if not isinstance(sheet, Mapping):
-            return False
+            return None
         entries = sheet.get("entries")
-        if not isinstance(entries, Mapping) or len(entries) != len(self.criteria):
-            return False
-        for criterion in self.criteria:  # every criterion present, so nothing unknown either
-            if not criterion.scorer.accepts(entries.get(criterion.code)):
-                return False
+        if not isinstance(entries, Mapping) or len(entries) != len(self._scores):
+            return None
+        leaf_points = {}
+        for code, scores in self._scores:  # every criterion present, so nothing unknown either
+            points = scores(entries.get(code))
+            if points is None:
+                return None
+            leaf_points[code] = points
         for section, known in zip(ADJUSTMENTS, self._known_items, strict=True):
             counts = sheet.get(section)
             if counts is None:
                 continue
             if not isinstance(counts, Mapping):
-                return False
+                return None
             for code, count in counts.items():
                 if code not in known or type(count) is not int or count < 0:
-                    return False
-        return True
+                    return None
+        return leaf_points
 
     def check_override(self, code: str, points: object) -> list[Issue]:
         """``scoringrules.compute.check_override`` against this table."""
@@ -204,16 +211,20 @@ class CompiledTable:
     ) -> Result:
         """``scoringrules.score(document, sheet, overrides)``: the same Result, the same
         :class:`Invalid` issues."""
-        issues = self.check_sheet(sheet)
+        places = self.places
+        found = self._points(sheet)
+        issues = [] if found is not None else compute._check_sheet(self.document, sheet)
         for code, points in (overrides or {}).items():
             issues += self.check_override(code, points)
         if issues:
             raise Invalid(issues)
-        places = self.places
-        entries = sheet["entries"]
-        leaf_points = {c.code: c.scorer.points(entries[c.code]) for c in self.criteria}
-        if not self._rounded and not all(_at_places(v, places) for v in leaf_points.values()):
-            return compute.score(self.document, sheet, overrides)
+        if found is not None:
+            leaf_points = found  # every scorer gave its points: all compiled, all rounded
+        else:
+            entries = sheet["entries"]
+            leaf_points = {c.code: c.scorer.points(entries[c.code]) for c in self.criteria}
+            if not self._rounded and not all(_at_places(v, places) for v in leaf_points.values()):
+                return compute.score(self.document, sheet, overrides)
         for code, points in (overrides or {}).items():
             leaf_points[code] = round_points(to_fraction(points), places)  # type: ignore[arg-type]
         try:

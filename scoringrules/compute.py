@@ -42,9 +42,22 @@ class Result:
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready: every number a fixed-point string ("114.27"), as in the worked examples."""
+        places = self.places
 
         def text(value: Decimal) -> str:
-            return format_points(value, self.places)
+            # ``format_points(value, places)``, the short way for the usual value: str() of a
+            # finite Decimal with exactly ``places`` ≤ 6 decimals is its fixed-point text
+            # (no exponent: an "E" or, in a context without capitals, an "e" sends it on).
+            shown = str(value)
+            if (
+                places <= 6
+                and value.is_finite()
+                and (shown[-places - 1 : -places] == "." if places else "." not in shown)
+                and "E" not in shown
+                and "e" not in shown
+            ):
+                return shown
+            return format_points(value, places)
 
         return {
             "leaf_points": {code: text(v) for code, v in self.leaf_points.items()},

@@ -12,10 +12,11 @@ To add a method: subclass :class:`Method`, fill in the class attributes, impleme
 example to docs/scoring-rules.md and bump ``scoringrules.RULES_VERSION``.
 
 Compiled tables (:mod:`scoringrules.compiled`) ask each criterion's method for a
-:class:`Scorer` once per table (:meth:`Method.compile`): a quick check that says yes only to
-inputs the full check accepts, and the points with the node's parameters already parsed. A
-method that implements ``compile_values`` gets a fast scorer; one that does not still works
-through the generic scorer, which calls ``check_inputs`` and ``points`` as before.
+:class:`Scorer` once per table (:meth:`Method.compile`): one pass that gives the points of
+inputs only when the full check would accept them (None on any doubt), with the node's
+parameters already parsed. A method that implements ``compile_scores`` gets such a scorer; one
+that does not still works through the generic scorer, which calls ``check_inputs`` and
+``points`` as before.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from typing import Any, ClassVar, TypeVar
 from scoringrules.issues import Issue
 from scoringrules.issues import pointer as join
 from scoringrules.numbers import (
+    comparable_float,
     exact_decimal,
+    float_for,
     is_number,
     is_whole,
     number_value,
@@ -149,30 +152,38 @@ def out_of_range(at: str, key: str, vi: str, en: str) -> Issue:
 #: The keys of an accepted "not applicable" declaration.
 NOT_APPLICABLE_KEYS = frozenset({"not_applicable", "note"})
 
-#: A method's compiled check of its own values (not-applicable, note and unknown keys are
-#: handled around it) and its points from accepted values.
-ValuesCheck = Callable[[Inputs], bool]
-ValuesPoints = Callable[[Inputs], Decimal]
+#: A manual criterion with at most this many allowed points (multiples of its step) keeps them
+#: in a table, found by the float a client sends.
+MANUAL_MULTIPLES = 1000
+
+#: A method's compiled step: the points of inputs whose keys are the method's own and whose
+#: ``not_applicable`` is absent or false (those are handled around it), or None when it cannot
+#: vouch that ``check_values`` finds no issue.
+ValuesScores = Callable[[Inputs], Decimal | None]
 
 
 @dataclass(frozen=True)
 class Scorer:
     """One criterion compiled for its table.
 
-    ``accepts(inputs)`` is True only when :meth:`Method.check_inputs` finds no issue in
-    ``inputs``; it may say False to valid inputs (a type it has no short way for), and the
-    caller then runs the full check, which gives the issues, or none. ``points(inputs)`` is
+    ``scores(inputs)`` is the criterion's points, in one pass, when :meth:`Method.check_inputs`
+    finds no issue in ``inputs``, and None otherwise; it may say None to valid inputs (a type it
+    has no short way for), and the caller then runs the full check, which gives the issues, or
+    none. ``accepts(inputs)`` is ``scores(inputs) is not None``. ``points(inputs)`` is
     :meth:`Method.points` for inputs the full check accepts. ``rounded`` says every points value
     is already rounded to the table's places (so sums of them are exact at those places).
     """
 
-    accepts: Callable[[object], bool]
+    scores: Callable[[object], Decimal | None]
     points: Callable[[Inputs], Decimal]
     rounded: bool
 
+    def accepts(self, inputs: object) -> bool:
+        return self.scores(inputs) is not None
+
 
 #: What a compiled step stands in for: a subclass overriding one of these below the class that
-#: defines ``compile_values`` falls back to the generic scorer.
+#: defines ``compile_scores`` falls back to the generic scorer.
 COMPILED_HOOKS = (
     "check_inputs",
     "_check_not_applicable",
@@ -189,9 +200,9 @@ def _defining_class(cls: type, name: str) -> type:
     return next((klass for klass in cls.__mro__ if name in vars(klass)), object)
 
 
-def _never(inputs: object) -> bool:
-    """The generic scorer's check: always ask the method's full check."""
-    return False
+def _never(inputs: object) -> None:
+    """The generic scorer's one pass: always ask the method's full check."""
+    return None
 
 
 # -- the registry ----------------------------------------------------------------------------
@@ -349,61 +360,54 @@ class Method:
     def compile(self, node: Node, places: int) -> Scorer:
         """The criterion ``node`` (of a valid table) compiled: see :class:`Scorer`.
 
-        Built from :meth:`compile_values` when the method has one; otherwise the generic scorer,
+        Built from :meth:`compile_scores` when the method has one; otherwise the generic scorer,
         which always runs :meth:`check_inputs` and calls :meth:`points` (correct, not faster).
         """
-        values = self.compile_values(node, places) if self._compiled_step_applies() else None
+        values = self.compile_scores(node, places) if self._compiled_step_applies() else None
         if values is None:
 
             def generic_points(inputs: Inputs) -> Decimal:
                 return self.points(node, inputs, places)
 
-            return Scorer(accepts=_never, points=generic_points, rounded=False)
-        check_values, values_points = values
+            return Scorer(scores=_never, points=generic_points, rounded=False)
         own_keys = frozenset(self.inputs_schema["properties"])
         may_be_not_applicable = node.get("when_not_applicable") == "full"
         full_points = round_points(to_fraction(node["max_points"]), places)
 
-        def accepts(inputs: object) -> bool:
+        def scores(inputs: object) -> Decimal | None:
             # The conditions under which check_inputs returns no issue, cheapest first.
             if type(inputs) is not dict:
-                return False
+                return None
             declared = inputs.get("not_applicable", False)
             if declared is False:
-                return (
-                    inputs.keys() <= own_keys
-                    and isinstance(inputs.get("note", ""), str)
-                    and check_values(inputs)
-                )
-            if declared is True:
+                if inputs.keys() <= own_keys and isinstance(inputs.get("note", ""), str):
+                    return values(inputs)
+                return None
+            if declared is True and may_be_not_applicable and inputs.keys() <= NOT_APPLICABLE_KEYS:
                 note = inputs.get("note")
-                return (
-                    may_be_not_applicable
-                    and inputs.keys() <= NOT_APPLICABLE_KEYS
-                    and isinstance(note, str)
-                    and bool(note.strip())
-                )
-            return False
+                if isinstance(note, str) and note.strip():
+                    return full_points
+            return None
 
         def points(inputs: Inputs) -> Decimal:
-            if inputs.get("not_applicable") is True:
-                return full_points
-            return values_points(inputs)
+            found = scores(inputs)
+            return self.points(node, inputs, places) if found is None else found
 
-        return Scorer(accepts=accepts, points=points, rounded=True)
+        return Scorer(scores=scores, points=points, rounded=True)
 
     def _compiled_step_applies(self) -> bool:
         """False when a subclass changed a check or the arithmetic below the class whose
-        ``compile_values`` it inherits (that step would not know): the generic scorer is used."""
-        owner = _defining_class(type(self), "compile_values")
+        ``compile_scores`` it inherits (that step would not know): the generic scorer is used."""
+        owner = _defining_class(type(self), "compile_scores")
         return all(issubclass(owner, _defining_class(type(self), hook)) for hook in COMPILED_HOOKS)
 
-    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints] | None:
+    def compile_scores(self, node: Node, places: int) -> ValuesScores | None:
         """The method's own part of a compiled criterion, or None (the generic scorer is used).
 
-        ``check(inputs)`` is True only when :meth:`check_values` finds no issue; ``points(inputs)``
-        is ``round_points(self.exact(node, inputs), places)`` for such inputs. Both get a dict
-        whose keys are the method's own and whose ``not_applicable`` is absent or false.
+        ``scores(inputs)`` is ``round_points(self.exact(node, inputs), places)`` when
+        :meth:`check_values` finds no issue in ``inputs``, and None when it may find one. It
+        gets a dict whose keys are the method's own and whose ``not_applicable`` is absent or
+        false.
         """
         return None
 
@@ -588,8 +592,13 @@ class Bands(Method):
             )
         return issues
 
-    def _compile_bands(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
-        """Both band methods' compiled step (each subclass's compile_values calls it)."""
+    def _compile_bands(self, node: Node, places: int) -> ValuesScores:
+        """Both band methods' compiled step (each subclass's compile_scores calls it).
+
+        A float (or an int within ±2**53) is compared as a float with thresholds and bounds
+        that are floats' shortest reprs (``numbers.comparable_float``, ``float_for``): the
+        same order as the Decimals'. Any other number, or a table with a threshold or bound
+        no float prints as, is compared as a Decimal."""
         spec = node["method"].get("input") or {}
         low, high = (
             to_decimal(spec[key]) if is_number(spec.get(key)) else None for key in ("min", "max")
@@ -603,34 +612,55 @@ class Bands(Method):
         nothing = round_points(Fraction(0), places)
         name = self.input_name
         whole_only = not self.descending
+        descending = self.descending
+        low_f, high_f = (None if d is None else float_for(d) for d in (low, high))
+        float_bands = [(float_for(threshold), points) for threshold, points in bands]
+        by_float = (
+            (low is None or low_f is not None)
+            and (high is None or high_f is not None)
+            and all(threshold is not None for threshold, _ in float_bands)
+        )
 
-        def check(inputs: Inputs) -> bool:
-            value = number_value(inputs.get(name))
+        def by_decimal(given: object) -> Decimal | None:
+            value = number_value(given)
             if value is None:
-                return False
+                return None
             if whole_only and value.as_integer_ratio()[1] != 1:
-                return False
-            return (low is None or value >= low) and (high is None or value <= high)
+                return None
+            if (low is not None and value < low) or (high is not None and value > high):
+                return None
+            for threshold, band_points in bands:
+                if (threshold <= value) if descending else (threshold >= value):
+                    return band_points
+            return nothing
 
-        if self.descending:
+        if not by_float:
 
-            def points(inputs: Inputs) -> Decimal:
-                reached = to_decimal(inputs[name])
-                for threshold, band_points in bands:
-                    if threshold <= reached:
+            def scores(inputs: Inputs) -> Decimal | None:
+                return by_decimal(inputs.get(name))
+
+            return scores
+
+        def scores_by_float(inputs: Inputs) -> Decimal | None:
+            given = inputs.get(name)
+            value = comparable_float(given)
+            if value is None:
+                return by_decimal(given)
+            if whole_only and not value.is_integer():
+                return None
+            if (low_f is not None and value < low_f) or (high_f is not None and value > high_f):
+                return None
+            if descending:
+                for threshold, band_points in float_bands:
+                    if threshold <= value:  # type: ignore[operator]
                         return band_points
-                return nothing
-
-        else:
-
-            def points(inputs: Inputs) -> Decimal:
-                reached = to_decimal(inputs[name])
-                for threshold, band_points in bands:
-                    if threshold >= reached:
+            else:
+                for threshold, band_points in float_bands:
+                    if threshold >= value:  # type: ignore[operator]
                         return band_points
-                return nothing
+            return nothing
 
-        return check, points
+        return scores_by_float
 
     def _band_points(self, node: Node, reached: Fraction) -> Fraction:
         """Points of the first band (in list order) whose threshold ``reached`` satisfies."""
@@ -701,7 +731,7 @@ class BandsAtLeast(Bands):
     def exact(self, node: Node, inputs: Inputs) -> Fraction:
         return self._band_points(node, to_fraction(inputs["value"]))
 
-    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+    def compile_scores(self, node: Node, places: int) -> ValuesScores:
         return self._compile_bands(node, places)
 
 
@@ -780,7 +810,7 @@ class BandsAtMost(Bands):
     def exact(self, node: Node, inputs: Inputs) -> Fraction:
         return self._band_points(node, to_fraction(inputs["days_late"]))
 
-    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+    def compile_scores(self, node: Node, places: int) -> ValuesScores:
         return self._compile_bands(node, places)
 
 
@@ -868,25 +898,28 @@ class Proportional(Method):
         ratio = to_fraction(inputs["achieved"]) / to_fraction(inputs["target"])
         return to_fraction(node["max_points"]) * min(ratio, self.cap(node))
 
-    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+    def compile_scores(self, node: Node, places: int) -> ValuesScores:
         top_n, top_d = to_fraction(node["max_points"]).as_integer_ratio()
         cap_n, cap_d = self.cap(node).as_integer_ratio()
         at_cap = round_points(self.ceiling(node), places)
 
-        def check(inputs: Inputs) -> bool:
-            achieved = number_value(inputs.get("achieved"))
-            target = number_value(inputs.get("target"))
-            return achieved is not None and target is not None and achieved >= 0 and target > 0
-
-        def points(inputs: Inputs) -> Decimal:
+        def scores(inputs: Inputs) -> Decimal | None:
+            achieved, target = inputs.get("achieved"), inputs.get("target")
+            if type(achieved) is int and type(target) is int:  # counts, the usual inputs
+                if achieved < 0 or target <= 0:
+                    return None
+                a_n, a_d, t_n, t_d = achieved, 1, target, 1
+            else:
+                a, t = number_value(achieved), number_value(target)
+                if a is None or t is None or a < 0 or t <= 0:
+                    return None
+                (a_n, a_d), (t_n, t_d) = a.as_integer_ratio(), t.as_integer_ratio()
             # max_points × min(a/t, cap) in integers: every denominator here is positive.
-            a_n, a_d = to_decimal(inputs["achieved"]).as_integer_ratio()
-            t_n, t_d = to_decimal(inputs["target"]).as_integer_ratio()
             if a_n * t_d * cap_d >= cap_n * a_d * t_n:
                 return at_cap
             return round_ratio(top_n * a_n * t_d, top_d * a_d * t_n, places)
 
-        return check, points
+        return scores
 
 
 # -- boolean ---------------------------------------------------------------------------------
@@ -931,18 +964,17 @@ class Boolean(Method):
     def exact(self, node: Node, inputs: Inputs) -> Fraction:
         return to_fraction(node["max_points"]) if inputs["done"] else Fraction(0)
 
-    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+    def compile_scores(self, node: Node, places: int) -> ValuesScores:
         done_points = round_points(to_fraction(node["max_points"]), places)
         nothing = round_points(Fraction(0), places)
 
-        def check(inputs: Inputs) -> bool:
+        def scores(inputs: Inputs) -> Decimal | None:
             done = inputs.get("done")
-            return done is True or done is False
+            if done is True:
+                return done_points
+            return nothing if done is False else None
 
-        def points(inputs: Inputs) -> Decimal:
-            return done_points if inputs["done"] else nothing
-
-        return check, points
+        return scores
 
 
 # -- manual ----------------------------------------------------------------------------------
@@ -1055,21 +1087,41 @@ class Manual(Method):
     def exact(self, node: Node, inputs: Inputs) -> Fraction:
         return to_fraction(inputs["points"])
 
-    def compile_values(self, node: Node, places: int) -> tuple[ValuesCheck, ValuesPoints]:
+    def compile_scores(self, node: Node, places: int) -> ValuesScores:
         top = to_decimal(node["max_points"])
-        step_n, step_d = to_fraction(node["method"]["step"]).as_integer_ratio()
+        step = to_fraction(node["method"]["step"])
+        step_n, step_d = step.as_integer_ratio()
         note_below_max = node["method"].get("note_required_below_max") is True
+        # The allowed points (multiples of step up to top) that some float prints as, by that
+        # float: a JSON number found here is accepted without Decimal arithmetic.
+        multiples = int(to_fraction(node["max_points"]) / step)  # whole: the table is valid
+        allowed: dict[float, tuple[Decimal, bool]] = {}
+        if multiples <= MANUAL_MULTIPLES:
+            for k in range(multiples + 1):
+                exact = exact_decimal(step * k)
+                as_float = float_for(exact)
+                if as_float is not None:
+                    allowed[as_float] = (round_points(exact, places), exact < top)
 
-        def check(inputs: Inputs) -> bool:
+        def by_decimal(inputs: Inputs) -> Decimal | None:
             given = number_value(inputs.get("points"))
             if given is None or given < 0 or given > top:
-                return False
+                return None
             given_n, given_d = given.as_integer_ratio()
             if (given_n * step_d) % (given_d * step_n):  # points / step is not whole
-                return False
-            return not (note_below_max and given < top and blank_note(inputs))
+                return None
+            if note_below_max and given < top and blank_note(inputs):
+                return None
+            return round_ratio(given_n, given_d, places)
 
-        def points(inputs: Inputs) -> Decimal:
-            return round_ratio(*to_decimal(inputs["points"]).as_integer_ratio(), places)
+        def scores(inputs: Inputs) -> Decimal | None:
+            value = comparable_float(inputs.get("points"))
+            found = None if value is None else allowed.get(value)
+            if found is None:
+                return by_decimal(inputs)
+            points, below_top = found
+            if note_below_max and below_top and blank_note(inputs):
+                return None
+            return points
 
-        return check, points
+        return scores

@@ -141,3 +141,35 @@ def round_ratio(numerator: int, denominator: int, places: int = 2) -> Decimal:
     whole = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
     sign = "-" if numerator < 0 and whole else ""
     return Decimal(f"{sign}{whole}E-{places}")
+
+
+#: Integers up to this size are floats exactly, and print as themselves.
+FLOAT_EXACT_INT = 2**53
+
+
+def comparable_float(value: object) -> float | None:
+    """A JSON number as a float that orders exactly as ``to_decimal(value)`` does, or None.
+
+    A finite float reads as the Decimal of its shortest repr (``to_decimal``), and the shortest
+    repr is strictly increasing over floats (each lies inside its float's rounding interval,
+    and those intervals do not overlap): so two such floats compare as their Decimals. An int
+    within ±2**53 is a float exactly and prints as itself. Anything else (bool, a larger int,
+    Decimal, str, nan, ±inf) gives None: the caller takes the Decimal way.
+    """
+    kind = type(value)
+    if kind is float:
+        return value if -math.inf < value < math.inf else None  # type: ignore[operator,return-value]
+    if kind is int and -FLOAT_EXACT_INT <= value <= FLOAT_EXACT_INT:  # type: ignore[operator]
+        return float(value)  # type: ignore[arg-type]
+    return None
+
+
+def float_for(value: Decimal) -> float | None:
+    """The float whose shortest repr is ``value`` exactly, or None when there is none.
+
+    A table's threshold or bound given so compares with :func:`comparable_float` values as the
+    Decimals do (both sides are then shortest reprs of floats)."""
+    as_float = float(value)
+    if not math.isfinite(as_float) or Decimal(repr(as_float)) != value:
+        return None
+    return as_float
