@@ -28,7 +28,7 @@ import socket
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import g
 from jwt.algorithms import RSAAlgorithm
+from werkzeug.test import EnvironBuilder
 
 from bench import cpu, stacks
 from bench.gateway.load import Run, hammer
+from bench.gateway.ping import PONG
 from bench.gateway.sidebyside import Pairs, interleave
 from bench.procs import Running, python_module
 from bench.report import Section, Table
@@ -49,7 +51,9 @@ from bench.stats import ms
 from gateway import admission
 from gateway.app import create_app
 from gateway.config import SERVICES, Settings
+from gateway.fastpath import FastPath
 from kit import auth
+from kit.logs import JsonFormatter
 
 TITLE = "The gateway: its overhead on a service, and token verification"
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -192,6 +196,47 @@ def _admission_seconds(env: dict[str, str], token: str, count: int) -> tuple[flo
     return median(PUBLIC, {}), median(AUTHENTICATED, bearer)
 
 
+def _forwarding_cpu(env: dict[str, str], token: str, count: int) -> tuple[float, float]:
+    """The median CPU time of this thread per forwarded GET with a remembered token, through
+    the gateway's fast path and through its Flask app alone (gateway.fastpath), alternately,
+    in this process: the app's whole work, without the front's and with the trivial upstream
+    answering from its own process. Log lines go to /dev/null, formatted as in production."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        try:
+            app = create_app(Settings.from_env(env))
+            sink = logging.StreamHandler(devnull)
+            sink.setFormatter(JsonFormatter("gateway"))
+            root.handlers[:] = [sink]
+            root.setLevel(logging.INFO)
+            fast_path = app.wsgi_app
+            assert isinstance(fast_path, FastPath)
+            environ = EnvironBuilder(
+                path=AUTHENTICATED,
+                headers={"Authorization": f"Bearer {token}"},
+                environ_base={"CONTENT_LENGTH": "0", "REMOTE_ADDR": "127.0.0.1"},  # as served
+            ).get_environ()
+
+            def cpu(wsgi: Callable[..., Iterable[bytes]]) -> float:
+                statuses: list[str] = []
+                began = time.thread_time()
+                body = b"".join(wsgi(dict(environ), lambda status, *_: statuses.append(status)))
+                spent = time.thread_time() - began
+                if not statuses[0].startswith("200") or body != PONG:
+                    raise RuntimeError(f"{AUTHENTICATED} in process: {statuses[0]} {body[:200]!r}")
+                return spent
+
+            cpu(fast_path.app)  # verifies the token and fetches the JWKS, once
+            fast, full = [], []
+            for _ in range(count):
+                fast.append(cpu(fast_path))
+                full.append(cpu(fast_path.app))
+        finally:
+            root.handlers[:], root.level = saved
+    return statistics.median(fast), statistics.median(full)
+
+
 @dataclass(frozen=True)
 class Result:
     public: list[Run]
@@ -200,6 +245,8 @@ class Result:
     rsa_s: float
     admission_public_s: float
     admission_authenticated_s: float
+    forward_fast_cpu_s: float  # the app's CPU per forwarded GET, fast path (in process)
+    forward_flask_cpu_s: float  # the same through the Flask app alone
     header_bytes: int  # what the Authorization header adds to each request
     side_by_side: list[Pairs]  # one per concurrency of the plan
     cpu: str
@@ -304,6 +351,8 @@ def _measure(plan: Plan, progress: Callable[[str], None], stack: stacks.Stack) -
             side_by_side = _side_by_side(plan, progress, criteria, gateway, bearer, watch)
             progress("gateway: the same checks in process")
             admitted = _admission_seconds(gateway_env, token, plan.verifications)
+            progress("gateway: a forwarded GET's CPU in process, fast path and Flask")
+            forwarding = _forwarding_cpu(gateway_env, token, plan.verifications)
     return Result(
         public=public,
         authenticated=authenticated,
@@ -311,6 +360,8 @@ def _measure(plan: Plan, progress: Callable[[str], None], stack: stacks.Stack) -
         rsa_s=_rsa_seconds(token, key, plan.verifications),
         admission_public_s=admitted[0],
         admission_authenticated_s=admitted[1],
+        forward_fast_cpu_s=forwarding[0],
+        forward_flask_cpu_s=forwarding[1],
         header_bytes=len(f"Authorization: Bearer {token}\r\n"),
         side_by_side=side_by_side,
         cpu=cpu.describe(cpu_before, cpu.Snapshot.take(), others="other work sharing the machine"),
@@ -351,6 +402,7 @@ def describe(result: Result, plan: Plan) -> Section:
     public, authed = _median_run(result.public), _median_run(result.authenticated)
     ratio = authed.rps / public.rps
     added_ms = (1 / authed.rps - 1 / public.rps) * 1000
+    cpu_ratio = result.forward_fast_cpu_s / result.forward_flask_cpu_s
     section = Section(name="gateway", title=TITLE)
     section.conditions = [
         "Side by side: criteria's API under gunicorn (`-c python:kit.gunicorn_conf`, 1 worker, "
@@ -447,6 +499,28 @@ def describe(result: Result, plan: Plan) -> Section:
             caption=f"Ratio with/without auth: **{ratio:.2f}**.",
         ),
         Table(
+            "A forwarded GET's CPU in the gateway's app, in process",
+            ["Path", "Median CPU µs per request"],
+            [
+                [
+                    "The fast path (`gateway.fastpath`: outside Flask, with the same functions)",
+                    f"{result.forward_fast_cpu_s * 1e6:,.0f}",
+                ],
+                [
+                    "The Flask app alone (`kit.web`'s hooks, `gateway.admission.admit`, the view)",
+                    f"{result.forward_flask_cpu_s * 1e6:,.0f}",
+                ],
+            ],
+            caption=(
+                f"`GET {AUTHENTICATED}` with a remembered token, {plan.verifications:,} times "
+                "each way, alternately, through the WSGI app in the benchmark process (one "
+                "thread; CPU time of that thread, so the trivial upstream's own is not in it; "
+                "the log line formatted and written to /dev/null): the app's work per request, "
+                "without the front's, and less noisy than the latencies on a shared machine. "
+                f"Fast path / Flask: **{cpu_ratio:.2f}**."
+            ),
+        ),
+        Table(
             "The checks alone, in process",
             ["What", "Median µs"],
             [
@@ -487,14 +561,17 @@ def describe(result: Result, plan: Plan) -> Section:
         ),
         "What the gateway still does per request, on top of the service's own work: its "
         "asyncio front reads the request and hands it to a thread (the same front as the "
-        "service's, so that cost is paid twice), the Flask app with `kit.web`'s hooks (request "
-        "context, routing, request id, metrics, the log line: about half of the app's time for "
-        "a forwarded GET) checks the limits and the token (a verified token is remembered until "
-        "it expires, so a client's next requests cost a lookup, not a signature check), and the "
-        "request goes to criteria on a kept-alive connection through the gateway's own small "
-        "HTTP client (docs/decisions/0013, with its addendum on where the time goes). At more "
-        "than one at a time the gateway, criteria and the load generator share the machine's "
-        "cores, so the ratio also measures who waits for a core.",
+        "service's, so that cost is paid twice); the fast path (`gateway.fastpath`: a GET or "
+        "HEAD with a remembered token, answered outside Flask with the Flask app's own "
+        "functions) routes it, checks the limits and the token (a verified token is remembered "
+        "until it expires, so a client's next requests cost a lookup, not a signature check), "
+        "sends it to criteria on a kept-alive connection through the gateway's own small HTTP "
+        "client and writes the request id, the metrics and the log line as `kit.web` does "
+        f"({result.forward_fast_cpu_s * 1e6:,.0f} µs of CPU in process against "
+        f"{result.forward_flask_cpu_s * 1e6:,.0f} µs through the Flask app; docs/decisions/0013 "
+        "and its addenda on where the time goes). At more than one at a time the gateway, "
+        "criteria and the load generator share the machine's cores, so the ratio also measures "
+        "who waits for a core.",
         f"With a token the gateway serves {ratio:.0%} of the requests per second it serves "
         f"without one, about {added_ms:.2f} ms more per request at this concurrency. In "
         f"process, one thread, a remembered token adds {checks_ms:.2f} ms to the gateway's "
