@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer, raiseload
+from sqlalchemy.orm import Session, load_only, raiseload
 
 import scoringrules
 from kit.errors import Invalid, NotFound
@@ -107,15 +107,32 @@ def submit(session: Session, actor: str, sheet: Sheet, round_: Round) -> Sheet:
     return sheet
 
 
+# What the bulk steps read of a sheet they lock (the rest, its stored result and counts, is
+# JSON no bulk step needs: loaded only if asked for).
+LOCKED_COLUMNS = (
+    Sheet.id,
+    Sheet.round_id,
+    Sheet.unit_id,
+    Sheet.region_id,
+    Sheet.status,
+    Sheet.revision,
+    Sheet.submitted_at,
+    Sheet.compute_status,
+    Sheet.computed_revision,
+    Sheet.updated_at,
+)
+
+
 def _locked(session: Session, round_: Round, sheet_ids: Sequence[str]) -> list[Sheet]:
     """The round's sheets named, read fresh and locked FOR UPDATE in id order (their entries
-    not loaded, their stored result only if asked for: a few kilobytes of JSON a sheet that no
-    bulk step reads); 404 when one is not in the round."""
+    not loaded, nor the columns not in ``LOCKED_COLUMNS``); 404 when one is not in the
+    round."""
     found = list(
         session.execute(
             select(Sheet)
-            .where(Sheet.id.in_(sorted(set(sheet_ids))), Sheet.round_id == round_.id)
-            .options(raiseload(Sheet.entries), defer(Sheet.result))
+            .where(lifecycle.among(session, Sheet.id, sorted(set(sheet_ids))))
+            .where(Sheet.round_id == round_.id)
+            .options(raiseload(Sheet.entries), load_only(*LOCKED_COLUMNS))
             .order_by(Sheet.id)
             .with_for_update()
             .execution_options(populate_existing=True)
