@@ -2,18 +2,22 @@
 
 A process is asked to stop with SIGTERM (the kit's loops finish the current message and
 return) and killed if it has not exited after a timeout. Its output goes to a log file in
-the stack's THIDUA_VAR, whose tail is shown when it dies early.
+the stack's THIDUA_VAR, whose tail is shown when it dies early. ``wait_until`` polls for
+what a benchmark waits on while it watches those processes.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 STOP_TIMEOUT_S = 10.0
+T = TypeVar("T")
 
 
 class ProcessDied(RuntimeError):
@@ -64,3 +68,32 @@ def python_module(
         yield running
     finally:
         running.stop()
+
+
+class TimedOut(RuntimeError):
+    """What a benchmark waited for did not happen in time."""
+
+
+def wait_until(
+    probe: Callable[[], T],
+    ready: Callable[[T], bool],
+    *,
+    timeout: float,
+    every: float,
+    watch: Iterable[Running] = (),
+    failure: Callable[[T], str],
+) -> T:
+    """Ask ``probe`` every ``every`` seconds until ``ready`` takes what it says; that value.
+
+    Raises ``TimedOut(failure(value))`` once ``timeout`` seconds have passed, and
+    ``ProcessDied`` as soon as a process in ``watch`` has exited (it will never come)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if ready(value):
+            return value
+        if time.monotonic() > deadline:
+            raise TimedOut(failure(value))
+        for process in watch:
+            process.check()
+        time.sleep(every)

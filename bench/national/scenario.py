@@ -56,7 +56,7 @@ import scoringrules
 from bench import cpu
 from bench.national import seed
 from bench.national.synthetic import Synthetic, unit_id
-from bench.procs import Running, python_module
+from bench.procs import Running, python_module, wait_until
 from bench.stacks import Stack
 from kit.db import Database
 from kit.events import bus
@@ -131,62 +131,62 @@ def consume_arguments(prefetch: int, batch_size: int) -> list[str]:
 
 def _wait_consumers(stack: Stack, count: int, watch: list[Running], timeout: float = 60) -> None:
     """Until scoring's queue has ``count`` consumers (every worker started and subscribed)."""
-    topology = bus.Topology(stack.bus_prefix)
-    deadline = time.monotonic() + timeout
+    name = bus.Topology(stack.bus_prefix).service_queue("scoring", []).name
     with bus.connect(stack.bus_url) as connection:
-        name = topology.service_queue("scoring", []).name
-        while True:
-            _, _, consumers = connection.default_channel.queue_declare(queue=name, passive=True)
-            if consumers >= count:
-                return
-            if time.monotonic() > deadline:
-                raise Failed(f"{consumers} of {count} workers consume {name} after {timeout:g} s")
-            for process in watch:
-                process.check()
-            time.sleep(0.2)
+        channel = connection.default_channel
+        wait_until(
+            lambda: channel.queue_declare(queue=name, passive=True)[2],
+            lambda consumers: consumers >= count,
+            timeout=timeout,
+            every=0.2,
+            watch=watch,
+            failure=lambda consumers: (
+                f"{consumers} of {count} workers consume {name} after {timeout:g} s"
+            ),
+        )
+
+
+def _count(db: Database, query: Any) -> int:
+    with db.read() as session:
+        counted: int = session.execute(query).scalar_one()
+    return counted
 
 
 def _wait_relay(stack: Stack, relay: Running, timeout: float = 60) -> None:
     """Until the relay listens for commits (started: its imports and connections are not the
     submissions' cost)."""
+    listening = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND query LIKE 'LISTEN%'"
+    )
     db = stack.database("scoring")
-    deadline = time.monotonic() + timeout
     try:
-        while True:
-            with db.read() as session:
-                listening = session.execute(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                        "current_database() AND query LIKE 'LISTEN%'"
-                    )
-                ).scalar_one()
-            if listening:
-                return
-            if time.monotonic() > deadline:
-                raise Failed(f"the relay does not listen after {timeout:g} s")
-            relay.check()
-            time.sleep(0.2)
+        wait_until(
+            lambda: _count(db, listening),
+            bool,
+            timeout=timeout,
+            every=0.2,
+            watch=[relay],
+            failure=lambda _: f"the relay does not listen after {timeout:g} s",
+        )
     finally:
         db.dispose()
 
 
 def _wait_published(stack: Stack, watch: list[Running]) -> float:
     """Until the relay has published every row of scoring's outbox; when (``perf_counter``)."""
+    unpublished = select(func.count()).where(outbox.c.published_at.is_(None))
     db = stack.database("scoring")
-    deadline = time.monotonic() + TIMEOUT_S
     try:
-        while True:
-            with db.read() as session:
-                left = session.execute(
-                    select(func.count()).where(outbox.c.published_at.is_(None))
-                ).scalar_one()
-            if not left:
-                return time.perf_counter()
-            if time.monotonic() > deadline:
-                raise Failed(f"{left} events still unpublished")
-            for process in watch:
-                process.check()
-            time.sleep(POLL_S)
+        wait_until(
+            lambda: _count(db, unpublished),
+            lambda left: left == 0,
+            timeout=TIMEOUT_S,
+            every=POLL_S,
+            watch=watch,
+            failure=lambda left: f"{left} events still unpublished",
+        )
+        return time.perf_counter()
     finally:
         db.dispose()
 
@@ -194,49 +194,50 @@ def _wait_published(stack: Stack, watch: list[Running]) -> float:
 def _wait_queue_empty(stack: Stack, watch: list[Running]) -> None:
     """Until scoring's queue is drained."""
     name = bus.Topology(stack.bus_prefix).service_queue("scoring", []).name
-    deadline = time.monotonic() + TIMEOUT_S
     with bus.connect(stack.bus_url) as connection:
-        while True:
-            _, messages, _ = connection.default_channel.queue_declare(queue=name, passive=True)
-            if messages == 0:
-                time.sleep(1.0)  # the last batch's acknowledgements
-                return
-            if time.monotonic() > deadline:
-                raise Failed(f"{messages} messages left in {name}")
-            for process in watch:
-                process.check()
-            time.sleep(POLL_S)
+        channel = connection.default_channel
+        wait_until(
+            lambda: channel.queue_declare(queue=name, passive=True)[1],
+            lambda messages: messages == 0,
+            timeout=TIMEOUT_S,
+            every=POLL_S,
+            watch=watch,
+            failure=lambda messages: f"{messages} messages left in {name}",
+        )
+    time.sleep(1.0)  # the last batch's acknowledgements
 
 
-def _waiting(stack: Stack, round_id: str) -> int:
-    db = stack.database("scoring")
-    try:
-        with db.read() as session:
-            return session.execute(
-                select(func.count())
-                .select_from(Sheet)
-                .where(
-                    Sheet.round_id == round_id,
-                    (Sheet.compute_status != "done")
-                    | Sheet.computed_revision.is_(None)
-                    | (Sheet.computed_revision != Sheet.revision),
-                )
-            ).scalar_one()
-    finally:
-        db.dispose()
+def _waiting(db: Database, round_id: str) -> int:
+    """How many of the round's sheets are not computed at their revision."""
+    return _count(
+        db,
+        select(func.count())
+        .select_from(Sheet)
+        .where(
+            Sheet.round_id == round_id,
+            (Sheet.compute_status != "done")
+            | Sheet.computed_revision.is_(None)
+            | (Sheet.computed_revision != Sheet.revision),
+        ),
+    )
 
 
 def _wait_computed(stack: Stack, round_id: str, watch: list[Running]) -> float:
     """Poll until every sheet of the round is computed at its revision; when it first was
     (``perf_counter``, to within ``POLL_S``)."""
-    deadline = time.monotonic() + TIMEOUT_S
-    while (waiting := _waiting(stack, round_id)) > 0:
-        if time.monotonic() > deadline:
-            raise Failed(f"{waiting} sheets still not computed after {TIMEOUT_S:g} s")
-        for process in watch:
-            process.check()
-        time.sleep(POLL_S)
-    return time.perf_counter()
+    db = stack.database("scoring")
+    try:
+        wait_until(
+            lambda: _waiting(db, round_id),
+            lambda waiting: waiting == 0,
+            timeout=TIMEOUT_S,
+            every=POLL_S,
+            watch=watch,
+            failure=lambda waiting: f"{waiting} sheets still not computed after {TIMEOUT_S:g} s",
+        )
+        return time.perf_counter()
+    finally:
+        db.dispose()
 
 
 def _sheet_ids(db: Database, round_id: str) -> list[str]:
@@ -391,7 +392,7 @@ def _check(
             ).all()
             if dict(states) != {"final": units}:  # type: ignore[arg-type]
                 raise Failed(f"sheets by status: {dict(states)}")  # type: ignore[arg-type]
-            if waiting := _waiting(stack, round_id):
+            if waiting := _waiting(db, round_id):
                 raise Failed(f"{waiting} sheets not computed at their revision")
             rows = session.execute(
                 select(outbox.c.envelope, outbox.c.published_at).where(
