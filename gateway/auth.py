@@ -191,7 +191,7 @@ class VerifiedTokens:
         try:
             principal = verify(token, used, issuer=self.issuer, audience=self.audience)
         except InvalidToken:
-            self._forget(token)  # a remembered token whose key was withdrawn
+            self._forget(token)  # remembered, but verify refuses it now (expired, key withdrawn)
             raise
         if self.size > 0 and used.kid is not None:
             valid_until = principal.expires_at.timestamp() + LEEWAY_SECONDS
