@@ -66,8 +66,8 @@ prune: install ## Archive old published events and expire Idempotency-Keys in ev
 SIDE := tests/web tests/campaign tests/test_fuzz.py tests/test_platform.py services/identity/tests services/awards/tests/test_decisions.py
 test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unless CI=true)
 	@mkdir -p var
-	@$(BIN)/pytest -p no:cacheprovider $(SIDE) > var/test-side.log 2>&1 & side=$$!; \
-	$(BIN)/pytest $(addprefix --ignore=,$(SIDE)); rest=$$?; \
+	@$(BIN)/pytest -p no:cacheprovider --durations=15 $(SIDE) > var/test-side.log 2>&1 & side=$$!; \
+	$(BIN)/pytest --durations=25 $(addprefix --ignore=,$(SIDE)); rest=$$?; \
 	wait $$side; side_rc=$$?; \
 	echo "=== run alongside: $(SIDE) ==="; cat var/test-side.log; \
 	test $$rest -eq 0 && test $$side_rc -eq 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from services.criteria.tests.test_excel import bad_rows, zip_bomb
 from tests.support.events import assert_valid_event
 from tests.support.stack import Stack
 from tests.support.tokens import ministry_officer, unit_officer
-from tests.support.workbooks import assert_only_text
+from tests.support.workbooks import assert_only_text, peak_allocated
 
 SAMPLE = json.loads(
     (Path(__file__).resolve().parents[1] / "data" / "sample-criteria-table.json").read_text()
@@ -276,9 +275,9 @@ def test_a_table_stored_with_control_characters_still_exports(client: FlaskClien
 def test_a_zip_bomb_is_refused_unread_with_a_small_413(client: FlaskClient) -> None:
     """A 120 KB upload that unpacks to 64 MiB answers at once, naming the limit."""
     before = counts(client)
-    started = time.monotonic()
-    response = upload(client, zip_bomb(64 * 1024 * 1024))
-    assert time.monotonic() - started < 2
+    bomb = zip_bomb(64 * 1024 * 1024)
+    response, peak = peak_allocated(lambda: upload(client, bomb))
+    assert peak < 8 * 1024 * 1024  # refused from the archive's directory, never inflated
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
     assert len(response.data) < 2_000
@@ -293,12 +292,10 @@ def test_a_zip_bomb_is_refused_unread_with_a_small_413(client: FlaskClient) -> N
 def test_200000_bad_rows_are_refused_with_one_error_about_the_row_limit(
     client: FlaskClient,
 ) -> None:
-    """Once 200,000 errors in 9 s and a 49 MB answer; now one error, small and quick."""
+    """Once 200,000 errors in 9 s and a 49 MB answer; now one error and a small answer (its
+    time is the benchmarks' business)."""
     before = counts(client)
-    data = bad_rows(200_000)
-    started = time.monotonic()
-    response = upload(client, data)
-    assert time.monotonic() - started < 3
+    response = upload(client, bad_rows(200_000))
     assert response.status_code == 422
     assert len(response.data) < 4_000
     body = response.get_json()
