@@ -59,11 +59,11 @@ prune: install ## Archive old published events and expire Idempotency-Keys in ev
 	@for s in $(SERVICES); do $(BIN)/python -m services.$$s prune || exit 1; done
 
 # Two pytest processes side by side on a 2-core machine: the second takes what waits mostly on
-# other processes (the browser journeys, the fault campaign, the whole platform under gunicorn)
-# and the fuzzer, then identity's tests (which even the two out: 27 and 20 minutes without
+# other processes (the browser journeys, the fault campaign, the whole platform under gunicorn,
+# the heartbeat and the killed POSTs) and the fuzzer, then identity's tests (which even the two out: 27 and 20 minutes without
 # them); the first takes the rest (mostly one core and the databases). The second's output
 # follows the first's. Both must pass. SIDE lists the second's tests.
-SIDE := tests/web tests/campaign tests/test_fuzz.py tests/test_platform.py services/identity/tests services/awards/tests/test_decisions.py
+SIDE := tests/web tests/campaign tests/test_fuzz.py tests/test_platform.py tests/test_heartbeat.py tests/test_idempotency_crash.py services/identity/tests services/awards/tests/test_decisions.py
 test: install ## Run every test (PostgreSQL/RabbitMQ ones skip without them, unless CI=true)
 	@mkdir -p var
 	@$(BIN)/pytest -p no:cacheprovider --durations=15 $(SIDE) > var/test-side.log 2>&1 & side=$$!; \
