@@ -32,7 +32,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Text, cast, func, select
+from sqlalchemy import ARRAY, JSON, String, Text, any_, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 import scoringrules
@@ -207,11 +207,16 @@ def read_inputs(
         )
         .join(Round, Round.id == Sheet.round_id)
         .join(TableCopy, TableCopy.table_id == Round.table_id)
-        .where(Sheet.id.in_(sorted(revisions)))
         .order_by(Sheet.id)
     )
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Sheet)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    ids = sorted(revisions)
+    if postgresql:
+        query = query.where(Sheet.id == any_(_ids_param()))
+        if lock:
+            query = query.with_for_update(of=Sheet)
+    else:
+        query = query.where(Sheet.id.in_(ids))
     found = {
         row.id: Inputs(
             sheet_id=row.id,
@@ -223,14 +228,14 @@ def read_inputs(
             bonus=dict(row.bonus_counts or {}),
             deduction=dict(row.deduction_counts or {}),
         )
-        for row in session.execute(query)
+        for row in session.execute(query, {"ids": ids} if postgresql else {})
     }
     waiting = [
         sheet_id
         for sheet_id, inputs in found.items()
         if every or inputs.awaits(revisions[sheet_id])
     ]
-    if waiting and session.get_bind().dialect.name == "postgresql":
+    if waiting and postgresql:
         _read_entries_grouped(session, found, waiting)
     elif waiting:
         _read_entries(session, found, waiting)
@@ -255,6 +260,13 @@ def _read_entries(session: Session, found: dict[str, Inputs], sheet_ids: list[st
         found[sheet_id].overrides = _chosen(points)
 
 
+def _ids_param() -> Any:
+    """The sheets of a read as one array parameter (PostgreSQL: ``= ANY(:ids)``): a statement
+    of one size whatever the batch's, which SQLAlchemy compiles and psycopg parses once per
+    process (an IN list of a hundred ids was too long for psycopg's cache of parsed queries)."""
+    return bindparam("ids", type_=ARRAY(String))
+
+
 def _read_entries_grouped(session: Session, found: dict[str, Inputs], sheet_ids: list[str]) -> None:
     """The same as ``_read_entries``, one row per sheet (PostgreSQL): the entries' inputs as
     one JSON object per sheet, and the points chosen after self-assessment as another (the
@@ -269,10 +281,10 @@ def _read_entries_grouped(session: Session, found: dict[str, Inputs], sheet_ids:
             .filter(chosen.is_not(None))
             .label("chosen"),
         )
-        .where(Entry.sheet_id.in_(sheet_ids))
+        .where(Entry.sheet_id == any_(_ids_param()))
         .group_by(Entry.sheet_id)
     )
-    for row in session.execute(query):
+    for row in session.execute(query, {"ids": sheet_ids}):
         inputs = found[row.sheet_id]
         inputs.entries = {code: value for code, value in row.inputs.items() if value is not None}
         inputs.overrides = {code: Decimal(text) for code, text in (row.chosen or {}).items()}

@@ -46,6 +46,7 @@ are public facts: a unit submitted, the region returned, the Ministry finalised
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -62,15 +63,14 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
-    column,
     event,
+    func,
     insert,
     literal,
     select,
     tuple_,
     update,
 )
-from sqlalchemy import values as value_rows
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -669,20 +669,27 @@ def record_outcomes(
 def _record_done(
     session: Session, outcomes: Mapping[str, tuple[int, Mapping[str, Any]]]
 ) -> list[tuple[str, int, str]]:
-    """The computed outcomes in one conditional UPDATE … FROM (VALUES …) (PostgreSQL), in
-    sheet id order (the order the workers lock sheets in)."""
-    given = value_rows(
-        column("sheet_id", String),
-        column("revision", Integer),
-        column("result", JSON),
-        column("total", Numeric(10, 2)),
-        column("band", String),
-        name="outcome",
-    ).data(
-        [
-            (sheet_id, revision, v["result"], v["total"], v["band"])
-            for sheet_id, (revision, v) in sorted(outcomes.items())
-        ]
+    """The computed outcomes in one conditional UPDATE … FROM unnest(…) (PostgreSQL), in
+    sheet id order (the order the workers lock sheets in).
+
+    The batch goes as five array parameters (ids, revisions, results, totals, bands), so the
+    statement is the same whatever the batch's size: SQLAlchemy compiles it and psycopg parses
+    it once per process, where a VALUES row per outcome was compiled again for every batch.
+    Each result goes as the JSON text SQLAlchemy's JSON type would have sent (``json.dumps``),
+    cast to json by PostgreSQL: the stored document is the same, to the character."""
+    ordered = sorted(outcomes.items())
+    given = (
+        func.unnest(
+            bindparam("ids", [sheet_id for sheet_id, _ in ordered], type_=ARRAY(String)),
+            bindparam("revisions", [r for _, (r, _) in ordered], type_=ARRAY(Integer)),
+            bindparam(
+                "results", [json.dumps(v["result"]) for _, (_, v) in ordered], type_=ARRAY(String)
+            ),
+            bindparam("totals", [v["total"] for _, (_, v) in ordered], type_=ARRAY(Numeric)),
+            bindparam("bands", [v["band"] for _, (_, v) in ordered], type_=ARRAY(String)),
+        )
+        .table_valued("sheet_id", "revision", "result", "total", "band")
+        .render_derived(name="outcome")
     )
     sheets = Sheet.__table__.c
     rows = session.execute(
