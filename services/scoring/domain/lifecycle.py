@@ -669,38 +669,45 @@ def record_outcomes(
 def _record_done(
     session: Session, outcomes: Mapping[str, tuple[int, Mapping[str, Any]]]
 ) -> list[tuple[str, int, str]]:
-    """The computed outcomes in one conditional UPDATE … FROM unnest(…) (PostgreSQL), in
-    sheet id order (the order the workers lock sheets in).
+    """The computed outcomes in one conditional UPDATE (PostgreSQL), in sheet id order (the
+    order the workers lock sheets in).
 
-    The batch goes as five array parameters (ids, revisions, results, totals, bands), so the
-    statement is the same whatever the batch's size: SQLAlchemy compiles it and psycopg parses
-    it once per process, where a VALUES row per outcome was compiled again for every batch.
-    Each result goes as the JSON text SQLAlchemy's JSON type would have sent (``json.dumps``),
-    cast to json by PostgreSQL: the stored document is the same, to the character."""
+    The batch goes as four arrays (ids, revisions, totals, bands, ``unnest`` WITH
+    ORDINALITY) and one JSON array of the results (``json_array_elements``, whose elements
+    PostgreSQL keeps as the text given), so the statement is the same whatever the batch's
+    size: SQLAlchemy compiles it and psycopg parses it once per process, where a VALUES row
+    per outcome was compiled again for every batch. Each result is the text SQLAlchemy's JSON
+    type sent (``json.dumps``): the stored document is the same to the character. (Results in
+    a text array cost psycopg more to quote than their arithmetic; as one recordset,
+    PostgreSQL parsed each result twice.)"""
     ordered = sorted(outcomes.items())
     given = (
         func.unnest(
             bindparam("ids", [sheet_id for sheet_id, _ in ordered], type_=ARRAY(String)),
             bindparam("revisions", [r for _, (r, _) in ordered], type_=ARRAY(Integer)),
-            bindparam(
-                "results", [json.dumps(v["result"]) for _, (_, v) in ordered], type_=ARRAY(String)
-            ),
             bindparam("totals", [v["total"] for _, (_, v) in ordered], type_=ARRAY(Numeric)),
             bindparam("bands", [v["band"] for _, (_, v) in ordered], type_=ARRAY(String)),
         )
-        .table_valued("sheet_id", "revision", "result", "total", "band")
+        .table_valued("sheet_id", "revision", "total", "band", with_ordinality="n")
         .render_derived(name="outcome")
+    )
+    results = "[" + ", ".join(json.dumps(v["result"]) for _, (_, v) in ordered) + "]"
+    each = (
+        func.json_array_elements(cast(bindparam("results", results, type_=String), JSON))
+        .table_valued("result", with_ordinality="n")
+        .render_derived(name="computed")
     )
     sheets = Sheet.__table__.c
     rows = session.execute(
         update(Sheet.__table__)
         .where(
+            each.c.n == given.c.n,
             sheets.id == given.c.sheet_id,
             sheets.revision == given.c.revision,
             ~((sheets.compute_status == "done") & (sheets.computed_revision == given.c.revision)),
         )
         .values(
-            result=cast(given.c.result, JSON),
+            result=each.c.result,
             total=cast(given.c.total, Numeric(10, 2)),
             band=given.c.band,
             compute_status="done",
