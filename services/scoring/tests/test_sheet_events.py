@@ -110,6 +110,18 @@ def post(scoring: Scoring, path: str, headers: dict, etag: str, body: dict | Non
     return response
 
 
+def submitted_sheets(scoring: Scoring) -> list[str]:
+    """Two units' sheets filled as the worked example and submitted: two jobs queued."""
+    round_id = open_round(scoring)
+    scoring.phase(round_id, "self_assessment")
+    ids = []
+    for unit, headers in (("stp-01", HANOI), ("stp-79-2025", HCM)):
+        sheet = fill(scoring, scoring.sheet_of(round_id, unit, headers), headers)
+        post(scoring, f"/sheets/{sheet['id']}/submit", headers, sheet["etag"])
+        ids.append(sheet["id"])
+    return ids
+
+
 def test_submitted_once_per_submission_and_every_recompute_through_the_command(
     scoring: Scoring,
 ) -> None:
@@ -368,13 +380,7 @@ def test_a_batch_of_jobs_writes_each_current_revision_once(
 ) -> None:
     """The workers' results of a batch are written together at its commit: each current
     revision once, however many jobs name it; a job for a replaced revision writes nothing."""
-    round_id = open_round(scoring)
-    scoring.phase(round_id, "self_assessment")
-    ids = []
-    for unit, headers in (("stp-01", HANOI), ("stp-79-2025", HCM)):
-        sheet = fill(scoring, scoring.sheet_of(round_id, unit, headers), headers)
-        post(scoring, f"/sheets/{sheet['id']}/submit", headers, sheet["etag"])
-        ids.append(sheet["id"])
+    ids = submitted_sheets(scoring)
     with scoring.app.app_context(), database().transaction() as session:
         assert sorted(computation_of.request_pending_again(session)) == sorted(ids)  # again
     with scoring.app.app_context(), database().read() as session:

@@ -18,15 +18,11 @@ from kit.events.tables import outbox
 from services.scoring import events
 from services.scoring.domain import computation
 from services.scoring.models import Entry, Sheet
-from services.scoring.tests.test_sheet_events import post
+from services.scoring.tests.test_sheet_events import submitted_sheets
 from services.scoring.tests.test_workflow import (
     EXAMPLE,
-    HANOI,
-    HCM,
     TABLE,
     Scoring,
-    fill,
-    open_round,
 )
 from tests.support.stack import Stack
 
@@ -36,18 +32,6 @@ def scoring(stack: Stack) -> Scoring:
     fed = Scoring(stack)
     fed.feed()
     return fed
-
-
-def submitted_sheets(scoring: Scoring) -> list[str]:
-    """Two units' sheets filled as the worked example and submitted: two jobs queued."""
-    round_id = open_round(scoring)
-    scoring.phase(round_id, "self_assessment")
-    ids = []
-    for unit, headers in (("stp-01", HANOI), ("stp-79-2025", HCM)):
-        sheet = fill(scoring, scoring.sheet_of(round_id, unit, headers), headers)
-        post(scoring, f"/sheets/{sheet['id']}/submit", headers, sheet["etag"])
-        ids.append(sheet["id"])
-    return ids
 
 
 def jobs(scoring: Scoring) -> list[CloudEvent]:
